@@ -89,7 +89,10 @@ mod tests {
         assert_eq!(parse_force("0.05").unwrap(), 0.05);
         assert_eq!(parse_force("5e-2 eV/A").unwrap(), 0.05);
         assert_eq!(parse_force("0.05eV/Å").unwrap(), 0.05);
-        assert!(matches!(parse_force("0.05 Ha/Bohr"), Err(UnitError::Unit { .. })));
+        assert!(matches!(
+            parse_force("0.05 Ha/Bohr"),
+            Err(UnitError::Unit { .. })
+        ));
         assert!(matches!(parse_force("abc"), Err(UnitError::Number(_))));
     }
 

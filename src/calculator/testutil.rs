@@ -9,14 +9,22 @@ use rand::{Rng, SeedableRng};
 pub fn open(symbols: &[&str], positions: &[[f64; 3]]) -> Structure {
     Structure::from_symbols(
         symbols,
-        positions.iter().map(|p| Vector3::new(p[0], p[1], p[2])).collect(),
+        positions
+            .iter()
+            .map(|p| Vector3::new(p[0], p[1], p[2]))
+            .collect(),
     )
     .unwrap()
 }
 
 /// A random skewed triclinic cell (edges 3.5–5.5 Å, angles 60–120°) filled with `symbols` no closer
 /// than `min_distance` (minimum image).
-pub fn random_triclinic(seed: u64, symbols: &[&str], min_distance: f64, periodic: bool) -> Structure {
+pub fn random_triclinic(
+    seed: u64,
+    symbols: &[&str],
+    min_distance: f64,
+    periodic: bool,
+) -> Structure {
     let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
     loop {
         let a = Vector3::new(rng.gen_range(3.5..5.5), 0.0, 0.0);
@@ -29,7 +37,11 @@ pub fn random_triclinic(seed: u64, symbols: &[&str], min_distance: f64, periodic
         let cell = Cell {
             matrix: Matrix3::from_rows(&[a.transpose(), b.transpose(), c.transpose()]),
         };
-        let pbc = if periodic { [true; 3] } else { [true, true, false] };
+        let pbc = if periodic {
+            [true; 3]
+        } else {
+            [true, true, false]
+        };
         let mut s = Structure::from_symbols(symbols, vec![Vector3::zeros(); symbols.len()])
             .unwrap()
             .with_cell(cell, pbc)

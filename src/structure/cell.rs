@@ -224,7 +224,11 @@ impl MinimumImage {
         }
         (
             best,
-            [base[0] + best_n[0], base[1] + best_n[1], base[2] + best_n[2]],
+            [
+                base[0] + best_n[0],
+                base[1] + best_n[1],
+                base[2] + best_n[2],
+            ],
         )
     }
 

@@ -129,7 +129,10 @@ impl Structure {
 
     /// Chemical symbols, one per atom.
     pub fn symbols(&self) -> Vec<&'static str> {
-        self.numbers.iter().map(|&z| elements::symbol_of(z)).collect()
+        self.numbers
+            .iter()
+            .map(|&z| elements::symbol_of(z))
+            .collect()
     }
 
     /// Chemical formula in order of first appearance, e.g. `C122N4Pd10`… (Hill order not applied).

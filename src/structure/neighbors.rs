@@ -52,7 +52,9 @@ impl NeighborList {
     /// A message for a degenerate periodic cell or a non-positive cutoff.
     pub fn build(structure: &Structure, cutoff: f64) -> Result<Self, String> {
         if !(cutoff > 0.0 && cutoff.is_finite()) {
-            return Err(format!("neighbour-list cutoff must be positive, got {cutoff}"));
+            return Err(format!(
+                "neighbour-list cutoff must be positive, got {cutoff}"
+            ));
         }
         let n = structure.len();
         let pbc = structure.pbc;
@@ -219,14 +221,14 @@ fn step(bin: usize, delta: i64, count: usize, periodic: bool) -> Option<(usize, 
     }
 }
 
+/// Per atom: (neighbour, lattice shift, distance [Å]).
+pub type BruteForceList = Vec<Vec<(usize, [i32; 3], f64)>>;
+
 /// Brute-force neighbour search over all images within reach (for tests and tiny systems).
 ///
 /// # Errors
 /// A message for a degenerate periodic cell.
-pub fn brute_force(
-    structure: &Structure,
-    cutoff: f64,
-) -> Result<Vec<Vec<(usize, [i32; 3], f64)>>, String> {
+pub fn brute_force(structure: &Structure, cutoff: f64) -> Result<BruteForceList, String> {
     let basis = structure.cell.completed_basis(structure.pbc)?;
     let inverse = basis
         .try_inverse()

@@ -126,8 +126,8 @@ pub fn muller_brown(x: f64, y: f64) -> (f64, [f64; 2]) {
 
 /// AnaPot V = 4 + 4.5x − 4y + x² + 2y² − 2xy + x⁴ − 2x²y and its gradient.
 pub fn anapot(x: f64, y: f64) -> (f64, [f64; 2]) {
-    let v = 4.0 + 4.5 * x - 4.0 * y + x * x + 2.0 * y * y - 2.0 * x * y + x.powi(4)
-        - 2.0 * x * x * y;
+    let v =
+        4.0 + 4.5 * x - 4.0 * y + x * x + 2.0 * y * y - 2.0 * x * y + x.powi(4) - 2.0 * x * x * y;
     let gx = 4.5 + 2.0 * x - 2.0 * y + 4.0 * x.powi(3) - 4.0 * x * y;
     let gy = -4.0 + 4.0 * y - 2.0 * x - 2.0 * x * x;
     (v, [gx, gy])
@@ -237,10 +237,17 @@ mod tests {
 
     fn check(kind: SurfaceKind, x: f64, y: f64, e: f64) {
         let (v, g) = kind.energy_gradient(x, y);
-        assert!((v - e).abs() < POINT_TOL * e.abs().max(1.0), "{kind:?} {v} vs {e}");
+        assert!(
+            (v - e).abs() < POINT_TOL * e.abs().max(1.0),
+            "{kind:?} {v} vs {e}"
+        );
         // stationary point: gradient small (coordinates printed to 6 decimals)
         let gnorm = (g[0] * g[0] + g[1] * g[1]).sqrt();
-        let scale = if kind == SurfaceKind::MullerBrown { 1e-2 } else { 1e-4 };
+        let scale = if kind == SurfaceKind::MullerBrown {
+            1e-2
+        } else {
+            1e-4
+        };
         assert!(gnorm < scale, "{kind:?} gradient {gnorm} at ({x}, {y})");
     }
 
@@ -288,8 +295,16 @@ mod tests {
                 let fy = (kind.energy_gradient(x, y + H).0 - kind.energy_gradient(x, y - H).0)
                     / (2.0 * H);
                 let scale = g[0].abs().max(g[1].abs()).max(1.0);
-                assert!((fx - g[0]).abs() < FD_TOL * scale, "{kind:?} x {fx} {}", g[0]);
-                assert!((fy - g[1]).abs() < FD_TOL * scale, "{kind:?} y {fy} {}", g[1]);
+                assert!(
+                    (fx - g[0]).abs() < FD_TOL * scale,
+                    "{kind:?} x {fx} {}",
+                    g[0]
+                );
+                assert!(
+                    (fy - g[1]).abs() < FD_TOL * scale,
+                    "{kind:?} y {fy} {}",
+                    g[1]
+                );
             }
         }
     }

@@ -92,27 +92,167 @@ macro_rules! zhou {
 
 /// The ZJW 2004 table for the fcc metals nebkit's users need (LAMMPS `tools/eam_database/EAM_code`).
 pub const ZHOU2004: [ZhouParams; 7] = [
-    zhou!("Cu", 2.556162, 1.554485, 21.175871, 21.175395, 8.127620, 4.334731, 0.396620, 0.548085,
-          0.308782, 0.756515, [-2.170269, -0.263788, 1.088878, -0.817603], [-2.19, 0.00, 0.561830, -2.100595],
-          0.310490, -2.186568, 63.546, -2.100595, 4.334731, 0.756515, 0.85, 1.15),
-    zhou!("Ag", 2.891814, 1.106232, 14.604100, 14.604144, 9.132010, 4.870405, 0.277758, 0.419611,
-          0.339710, 0.750758, [-1.729364, -0.255882, 0.912050, -0.561432], [-1.75, 0.00, 0.744561, -1.150650],
-          0.783924, -1.748423, 107.8682, -1.150650, 4.870405, 0.750758, 0.85, 1.15),
-    zhou!("Au", 2.885034, 1.529021, 19.991632, 19.991509, 9.516052, 5.075228, 0.229762, 0.356666,
-          0.356570, 0.748798, [-2.937772, -0.500288, 1.601954, -0.835530], [-2.98, 0.00, 1.706587, -1.134778],
-          1.021095, -2.978815, 196.96654, -1.134778, 5.075228, 0.748798, 0.85, 1.15),
-    zhou!("Ni", 2.488746, 2.007018, 27.562015, 27.562031, 8.383453, 4.471175, 0.429046, 0.633531,
-          0.443599, 0.820658, [-2.693513, -0.076445, 0.241442, -2.375626], [-2.70, 0.00, 0.265390, -0.152856],
-          0.445470, -2.7, 58.6934, -0.152856, 4.471175, 0.820658, 0.85, 1.15),
-    zhou!("Pd", 2.750897, 1.595417, 21.335246, 21.940073, 8.697397, 4.638612, 0.406763, 0.598880,
-          0.397263, 0.754799, [-2.321006, -0.473983, 1.615343, -0.231681], [-2.36, 0.00, 1.481742, -1.675615],
-          1.130000, -2.352753, 106.42, -1.675615, 4.638612, 0.754799, 0.85, 1.15),
-    zhou!("Pt", 2.771916, 2.336509, 33.367564, 35.205357, 7.105782, 3.789750, 0.556398, 0.696037,
-          0.385255, 0.770510, [-1.455568, -2.149952, 0.528491, 1.222875], [-4.17, 0.00, 3.010561, -2.420128],
-          1.450000, -4.145597, 195.08, -2.420128, 3.789750, 0.770510, 0.25, 1.15),
-    zhou!("Al", 2.863924, 1.403115, 20.418205, 23.195740, 6.613165, 3.527021, 0.314873, 0.365551,
-          0.379846, 0.759692, [-2.807602, -0.301435, 1.258562, -1.247604], [-2.83, 0.00, 0.622245, -2.488244],
-          0.785902, -2.824528, 26.981539, -2.488244, 3.527021, 0.759692, 0.85, 1.15),
+    zhou!(
+        "Cu",
+        2.556162,
+        1.554485,
+        21.175871,
+        21.175395,
+        8.127620,
+        4.334731,
+        0.396620,
+        0.548085,
+        0.308782,
+        0.756515,
+        [-2.170269, -0.263788, 1.088878, -0.817603],
+        [-2.19, 0.00, 0.561830, -2.100595],
+        0.310490,
+        -2.186568,
+        63.546,
+        -2.100595,
+        4.334731,
+        0.756515,
+        0.85,
+        1.15
+    ),
+    zhou!(
+        "Ag",
+        2.891814,
+        1.106232,
+        14.604100,
+        14.604144,
+        9.132010,
+        4.870405,
+        0.277758,
+        0.419611,
+        0.339710,
+        0.750758,
+        [-1.729364, -0.255882, 0.912050, -0.561432],
+        [-1.75, 0.00, 0.744561, -1.150650],
+        0.783924,
+        -1.748423,
+        107.8682,
+        -1.150650,
+        4.870405,
+        0.750758,
+        0.85,
+        1.15
+    ),
+    zhou!(
+        "Au",
+        2.885034,
+        1.529021,
+        19.991632,
+        19.991509,
+        9.516052,
+        5.075228,
+        0.229762,
+        0.356666,
+        0.356570,
+        0.748798,
+        [-2.937772, -0.500288, 1.601954, -0.835530],
+        [-2.98, 0.00, 1.706587, -1.134778],
+        1.021095,
+        -2.978815,
+        196.96654,
+        -1.134778,
+        5.075228,
+        0.748798,
+        0.85,
+        1.15
+    ),
+    zhou!(
+        "Ni",
+        2.488746,
+        2.007018,
+        27.562015,
+        27.562031,
+        8.383453,
+        4.471175,
+        0.429046,
+        0.633531,
+        0.443599,
+        0.820658,
+        [-2.693513, -0.076445, 0.241442, -2.375626],
+        [-2.70, 0.00, 0.265390, -0.152856],
+        0.445470,
+        -2.7,
+        58.6934,
+        -0.152856,
+        4.471175,
+        0.820658,
+        0.85,
+        1.15
+    ),
+    zhou!(
+        "Pd",
+        2.750897,
+        1.595417,
+        21.335246,
+        21.940073,
+        8.697397,
+        4.638612,
+        0.406763,
+        0.598880,
+        0.397263,
+        0.754799,
+        [-2.321006, -0.473983, 1.615343, -0.231681],
+        [-2.36, 0.00, 1.481742, -1.675615],
+        1.130000,
+        -2.352753,
+        106.42,
+        -1.675615,
+        4.638612,
+        0.754799,
+        0.85,
+        1.15
+    ),
+    zhou!(
+        "Pt",
+        2.771916,
+        2.336509,
+        33.367564,
+        35.205357,
+        7.105782,
+        3.789750,
+        0.556398,
+        0.696037,
+        0.385255,
+        0.770510,
+        [-1.455568, -2.149952, 0.528491, 1.222875],
+        [-4.17, 0.00, 3.010561, -2.420128],
+        1.450000,
+        -4.145597,
+        195.08,
+        -2.420128,
+        3.789750,
+        0.770510,
+        0.25,
+        1.15
+    ),
+    zhou!(
+        "Al",
+        2.863924,
+        1.403115,
+        20.418205,
+        23.195740,
+        6.613165,
+        3.527021,
+        0.314873,
+        0.365551,
+        0.379846,
+        0.759692,
+        [-2.807602, -0.301435, 1.258562, -1.247604],
+        [-2.83, 0.00, 0.622245, -2.488244],
+        0.785902,
+        -2.824528,
+        26.981539,
+        -2.488244,
+        3.527021,
+        0.759692,
+        0.85,
+        1.15
+    ),
 ];
 
 impl ZhouParams {
@@ -151,7 +291,11 @@ impl ZhouParams {
             )
         } else if rho < rho_out {
             let x = rho / self.rhoe - 1.0;
-            let f3 = if rho < self.rhoe { self.f[3] } else { self.f3_high };
+            let f3 = if rho < self.rhoe {
+                self.f[3]
+            } else {
+                self.f3_high
+            };
             let f = &self.f;
             (
                 f[0] + f[1] * x + f[2] * x * x + f3 * x * x * x,
@@ -286,7 +430,10 @@ impl EamTables {
         let text = std::fs::read_to_string(path).map_err(|e| file_err(path, e.to_string()))?;
         let lines: Vec<&str> = text.lines().collect();
         if lines.len() < 5 {
-            return Err(file_err(path, "setfl file too short: expected 3 comment lines, element line and grid line".into()));
+            return Err(file_err(
+                path,
+                "setfl file too short: expected 3 comment lines, element line and grid line".into(),
+            ));
         }
         let elem_words: Vec<&str> = lines[3].split_whitespace().collect();
         let ntypes: usize = elem_words
@@ -294,17 +441,24 @@ impl EamTables {
             .and_then(|w| w.parse().ok())
             .ok_or_else(|| file_err(path, "line 4: expected the number of elements".into()))?;
         if ntypes == 0 || elem_words.len() < ntypes + 1 {
-            return Err(file_err(path, format!("line 4: expected {ntypes} element symbols")));
+            return Err(file_err(
+                path,
+                format!("line 4: expected {ntypes} element symbols"),
+            ));
         }
         let mut elements_z = Vec::new();
         for sym in &elem_words[1..=ntypes] {
-            elements_z.push(elements::number_of(sym).ok_or_else(|| {
-                file_err(path, format!("line 4: unknown element '{sym}'"))
-            })?);
+            elements_z.push(
+                elements::number_of(sym)
+                    .ok_or_else(|| file_err(path, format!("line 4: unknown element '{sym}'")))?,
+            );
         }
         let grid: Vec<&str> = lines[4].split_whitespace().collect();
         if grid.len() < 5 {
-            return Err(file_err(path, "line 5: expected Nrho drho Nr dr cutoff".into()));
+            return Err(file_err(
+                path,
+                "line 5: expected Nrho drho Nr dr cutoff".into(),
+            ));
         }
         let nrho: usize = parse_num(path, 5, grid[0])?;
         let drho: f64 = parse_num(path, 5, grid[1])?;
@@ -312,7 +466,10 @@ impl EamTables {
         let dr: f64 = parse_num(path, 5, grid[3])?;
         let cutoff: f64 = parse_num(path, 5, grid[4])?;
         if nrho < 5 || nr < 5 || drho <= 0.0 || dr <= 0.0 || cutoff <= 0.0 {
-            return Err(file_err(path, "line 5: grid sizes must be ≥ 5 and spacings positive".into()));
+            return Err(file_err(
+                path,
+                "line 5: grid sizes must be ≥ 5 and spacings positive".into(),
+            ));
         }
         // remaining: per element a header line then numbers; numbers may span lines freely
         let mut tokens = Tokens::new(&lines[5..], 6);
@@ -321,11 +478,17 @@ impl EamTables {
         let mut rhor = Vec::new();
         for (e, sym) in elem_words[1..=ntypes].iter().enumerate() {
             let header = tokens.line().ok_or_else(|| {
-                file_err(path, format!("missing header line for element {sym} (#{})", e + 1))
+                file_err(
+                    path,
+                    format!("missing header line for element {sym} (#{})", e + 1),
+                )
             })?;
             let words: Vec<&str> = header.1.split_whitespace().collect();
             if words.len() < 2 {
-                return Err(file_err(path, format!("line {}: expected 'Z mass a0 lattice'", header.0)));
+                return Err(file_err(
+                    path,
+                    format!("line {}: expected 'Z mass a0 lattice'", header.0),
+                ));
             }
             masses.push(parse_num(path, header.0, words[1])?);
             frho.push(tokens.floats(nrho, path, &format!("F(rho) of {sym}"))?);
@@ -364,7 +527,10 @@ impl EamTables {
         }
         let head: Vec<&str> = lines[1].split_whitespace().collect();
         if head.len() < 2 {
-            return Err(file_err(path, "line 2: expected 'Z mass a0 lattice'".into()));
+            return Err(file_err(
+                path,
+                "line 2: expected 'Z mass a0 lattice'".into(),
+            ));
         }
         let z: u8 = parse_num(path, 2, head[0])?;
         if elements::by_number(z).is_none() {
@@ -373,7 +539,10 @@ impl EamTables {
         let mass: f64 = parse_num(path, 2, head[1])?;
         let grid: Vec<&str> = lines[2].split_whitespace().collect();
         if grid.len() < 5 {
-            return Err(file_err(path, "line 3: expected Nrho drho Nr dr cutoff".into()));
+            return Err(file_err(
+                path,
+                "line 3: expected Nrho drho Nr dr cutoff".into(),
+            ));
         }
         let nrho: usize = parse_num(path, 3, grid[0])?;
         let drho: f64 = parse_num(path, 3, grid[1])?;
@@ -381,7 +550,10 @@ impl EamTables {
         let dr: f64 = parse_num(path, 3, grid[3])?;
         let cutoff: f64 = parse_num(path, 3, grid[4])?;
         if nrho < 5 || nr < 5 || drho <= 0.0 || dr <= 0.0 || cutoff <= 0.0 {
-            return Err(file_err(path, "line 3: grid sizes must be ≥ 5 and spacings positive".into()));
+            return Err(file_err(
+                path,
+                "line 3: grid sizes must be ≥ 5 and spacings positive".into(),
+            ));
         }
         let mut tokens = Tokens::new(&lines[3..], 4);
         let frho = tokens.floats(nrho, path, "F(rho)")?;
@@ -410,7 +582,10 @@ impl EamTables {
     /// Elements without ZJW parameters.
     pub fn tabulate_zhou(symbols: &[&str], nr: usize, nrho: usize) -> Result<Self, CalcError> {
         let params = zhou_params(symbols)?;
-        let alat = params.iter().map(|p| p.lattice_constant()).fold(0.0, f64::max);
+        let alat = params
+            .iter()
+            .map(|p| p.lattice_constant())
+            .fold(0.0, f64::max);
         let rhoe_max = params.iter().map(|p| p.rhoe).fold(0.0, f64::max);
         let cutoff = 10f64.sqrt() / 2.0 * alat;
         let rst = 0.5;
@@ -445,7 +620,10 @@ impl EamTables {
             .map(|p| (0..nrho).map(|k| p.embed(k as f64 * drho).0).collect())
             .collect();
         Ok(EamTables {
-            elements: symbols.iter().filter_map(|s| elements::number_of(s)).collect(),
+            elements: symbols
+                .iter()
+                .filter_map(|s| elements::number_of(s))
+                .collect(),
             masses: params.iter().map(|p| p.mass).collect(),
             nrho,
             drho,
@@ -465,12 +643,22 @@ impl EamTables {
     pub fn write_setfl(&self, path: &Path) -> std::io::Result<()> {
         use std::fmt::Write as _;
         let mut out = String::new();
-        let syms: Vec<&str> = self.elements.iter().map(|&z| elements::symbol_of(z)).collect();
+        let syms: Vec<&str> = self
+            .elements
+            .iter()
+            .map(|&z| elements::symbol_of(z))
+            .collect();
         out.push_str("nebkit setfl file\n");
-        out.push_str("Zhou, Johnson, Wadley, Phys. Rev. B 69, 144113 (2004) unless stated otherwise\n");
+        out.push_str(
+            "Zhou, Johnson, Wadley, Phys. Rev. B 69, 144113 (2004) unless stated otherwise\n",
+        );
         out.push_str("tabulated by nebkit\n");
         let _ = writeln!(out, "{} {}", syms.len(), syms.join(" "));
-        let _ = writeln!(out, "{} {:.16e} {} {:.16e} {:.16e}", self.nrho, self.drho, self.nr, self.dr, self.cutoff);
+        let _ = writeln!(
+            out,
+            "{} {:.16e} {} {:.16e} {:.16e}",
+            self.nrho, self.drho, self.nr, self.dr, self.cutoff
+        );
         let block = |out: &mut String, v: &[f64]| {
             for chunk in v.chunks(5) {
                 let line: Vec<String> = chunk.iter().map(|x| format!("{x:.16e}")).collect();
@@ -545,7 +733,13 @@ impl<'a> Tokens<'a> {
                 )
             })?;
             if !v.is_finite() {
-                return Err(file_err(path, format!("line {}: non-finite value in {what}", self.first_line + self.line - 1)));
+                return Err(file_err(
+                    path,
+                    format!(
+                        "line {}: non-finite value in {what}",
+                        self.first_line + self.line - 1
+                    ),
+                ));
             }
             out.push(v);
         }
@@ -561,8 +755,12 @@ fn file_err(path: &Path, problem: String) -> CalcError {
 }
 
 fn parse_num<T: std::str::FromStr>(path: &Path, line: usize, word: &str) -> Result<T, CalcError> {
-    word.parse()
-        .map_err(|_| file_err(path, format!("line {line}: cannot read '{word}' as a number")))
+    word.parse().map_err(|_| {
+        file_err(
+            path,
+            format!("line {line}: cannot read '{word}' as a number"),
+        )
+    })
 }
 
 fn zhou_params(symbols: &[&str]) -> Result<Vec<&'static ZhouParams>, CalcError> {
@@ -626,9 +824,21 @@ impl Eam {
 
     /// A tabulated potential.
     pub fn from_tables(path: &str, tables: EamTables) -> Self {
-        let frho = tables.frho.iter().map(|f| LammpsSpline::new(f, tables.drho)).collect();
-        let rhor = tables.rhor.iter().map(|f| LammpsSpline::new(f, tables.dr)).collect();
-        let z2r = tables.z2r.iter().map(|f| LammpsSpline::new(f, tables.dr)).collect();
+        let frho = tables
+            .frho
+            .iter()
+            .map(|f| LammpsSpline::new(f, tables.drho))
+            .collect();
+        let rhor = tables
+            .rhor
+            .iter()
+            .map(|f| LammpsSpline::new(f, tables.dr))
+            .collect();
+        let z2r = tables
+            .z2r
+            .iter()
+            .map(|f| LammpsSpline::new(f, tables.dr))
+            .collect();
         Eam {
             model: Model::Tables {
                 path: path.to_string(),
@@ -684,7 +894,10 @@ impl Eam {
             Model::Zhou => {
                 let syms = distinct_symbols(numbers);
                 let params = zhou_params(&syms)?;
-                let alat = params.iter().map(|p| p.lattice_constant()).fold(0.0, f64::max);
+                let alat = params
+                    .iter()
+                    .map(|p| p.lattice_constant())
+                    .fold(0.0, f64::max);
                 Ok(10f64.sqrt() / 2.0 * alat)
             }
             Model::Tables { tables, .. } => Ok(tables.cutoff),

@@ -99,7 +99,11 @@ impl Emt {
         let r4nn = r1nn * 2.0;
         let eps: f64 = 1e-4;
         let acut = (1.0 / eps - 1.0).ln() / (r4nn - rc);
-        let rc_list = if self.asap_cutoff { rc * 1.045 } else { rc + 0.5 };
+        let rc_list = if self.asap_cutoff {
+            rc * 1.045
+        } else {
+            rc + 0.5
+        };
         EmtCutoff { rc, rc_list, acut }
     }
 
@@ -328,13 +332,25 @@ mod tests {
         }
         let s = open(
             &["Cu"; 4],
-            &[[0.1, -0.05, 0.02], [0.0, 1.8, 1.8], [1.8, 0.0, 1.8], [1.8, 1.8, 0.0]],
+            &[
+                [0.1, -0.05, 0.02],
+                [0.0, 1.8, 1.8],
+                [1.8, 0.0, 1.8],
+                [1.8, 1.8, 0.0],
+            ],
         )
-        .with_cell(crate::structure::Cell::orthorhombic(3.6, 3.6, 3.6), [true; 3])
+        .with_cell(
+            crate::structure::Cell::orthorhombic(3.6, 3.6, 3.6),
+            [true; 3],
+        )
         .unwrap();
         let ev = emt.calculate(&s).unwrap();
         assert!((ev.energy - 0.02518094486732636).abs() < E_TOL);
-        let f0 = [-0.8117485630494023, 0.4110975068727827, -0.16495276329090047];
+        let f0 = [
+            -0.8117485630494023,
+            0.4110975068727827,
+            -0.16495276329090047,
+        ];
         for k in 0..3 {
             assert!((ev.forces[0][k] - f0[k]).abs() < F_TOL);
         }
@@ -349,7 +365,11 @@ mod tests {
             check_stress_fd(&emt, &s, 1e-6, 1e-6);
             let s = random_triclinic(seed + 10, &["Al", "Ag", "Pd"], 2.3, false);
             check_forces_fd(&emt, &s, 1e-5, 1e-6);
-            let s = random_cluster(seed, &["Cu", "Ag", "Au", "Pd", "Pt", "Ni", "Al", "C", "O"], 2.0);
+            let s = random_cluster(
+                seed,
+                &["Cu", "Ag", "Au", "Pd", "Pt", "Ni", "Al", "C", "O"],
+                2.0,
+            );
             check_forces_fd(&emt, &s, 1e-5, 1e-6);
         }
     }

@@ -13,7 +13,11 @@ pub trait PairFunction: Send + Sync {
 }
 
 /// Energy, forces, per-atom energies and stress of a pair potential.
-pub fn pair_evaluation(s: &Structure, u: &dyn PairFunction, name: &str) -> Result<Evaluation, CalcError> {
+pub fn pair_evaluation(
+    s: &Structure,
+    u: &dyn PairFunction,
+    name: &str,
+) -> Result<Evaluation, CalcError> {
     let nl = NeighborList::build(s, u.cutoff()).map_err(|problem| CalcError::Unsupported {
         calculator: name.to_string(),
         problem,
@@ -242,11 +246,22 @@ mod tests {
     #[test]
     fn morse_pt3_reference() {
         let m = Morse::default();
-        assert!((m.raw(9.5).0 - -3.553799727917806e-05).abs() < 1e-16, "{}", m.raw(9.5).0);
-        let s = open(&["Pt", "Pt", "Pt"], &[[0.0, 0.0, 0.0], [2.8, 0.0, 0.0], [1.3, 2.5, 0.2]]);
+        assert!(
+            (m.raw(9.5).0 - -3.553799727917806e-05).abs() < 1e-16,
+            "{}",
+            m.raw(9.5).0
+        );
+        let s = open(
+            &["Pt", "Pt", "Pt"],
+            &[[0.0, 0.0, 0.0], [2.8, 0.0, 0.0], [1.3, 2.5, 0.2]],
+        );
         let ev = m.calculate(&s).unwrap();
         assert!((ev.energy - -2.0985325280484712).abs() < REF_TOL);
-        let f0 = [-0.5930137210829106, -0.2778181546367335, -0.022225452370938682];
+        let f0 = [
+            -0.5930137210829106,
+            -0.2778181546367335,
+            -0.022225452370938682,
+        ];
         for k in 0..3 {
             assert!((ev.forces[0][k] - f0[k]).abs() < REF_TOL);
         }
@@ -255,10 +270,17 @@ mod tests {
     #[test]
     fn lj_ar3_reference() {
         let lj = LennardJones::default();
-        let s = open(&["Ar", "Ar", "Ar"], &[[0.0, 0.0, 0.0], [1.1, 0.0, 0.0], [0.5, 1.0, 0.1]]);
+        let s = open(
+            &["Ar", "Ar", "Ar"],
+            &[[0.0, 0.0, 0.0], [1.1, 0.0, 0.0], [0.5, 1.0, 0.1]],
+        );
         let ev = lj.calculate(&s).unwrap();
         assert!((ev.energy - -2.9175615316590084).abs() < REF_TOL);
-        let f0 = [-1.5872004882434407, 0.0017898031612308327, 0.00017898031612308327];
+        let f0 = [
+            -1.5872004882434407,
+            0.0017898031612308327,
+            0.00017898031612308327,
+        ];
         for k in 0..3 {
             assert!((ev.forces[0][k] - f0[k]).abs() < REF_TOL);
         }

@@ -8,7 +8,10 @@ const COHESIVE_TOL: f64 = 0.002; // eV/atom, the issue's tolerance
 fn fcc_primitive(symbol: &str, a: f64) -> Structure {
     let h = a / 2.0;
     open(&[symbol], &[[0.0, 0.0, 0.0]])
-        .with_cell(Cell::from_rows([[0.0, h, h], [h, 0.0, h], [h, h, 0.0]]), [true; 3])
+        .with_cell(
+            Cell::from_rows([[0.0, h, h], [h, 0.0, h], [h, h, 0.0]]),
+            [true; 3],
+        )
         .unwrap()
 }
 
@@ -28,7 +31,11 @@ fn zhou_cohesive_energies() {
         let p = ZhouParams::of(sym).unwrap();
         let s = fcc_primitive(sym, p.lattice_constant());
         let ev = eam.calculate(&s).unwrap();
-        assert!((ev.energy - e).abs() < COHESIVE_TOL, "{sym}: {} vs {e}", ev.energy);
+        assert!(
+            (ev.energy - e).abs() < COHESIVE_TOL,
+            "{sym}: {} vs {e}",
+            ev.energy
+        );
         // perfect lattice: no force
         assert!(ev.forces[0].norm() < 1e-10);
     }
@@ -98,12 +105,17 @@ fn setfl_tables_reproduce_analytic_energies() {
         for s in all {
             let et = tab.calculate(&s).unwrap().energy;
             let ea = ana.calculate(&s).unwrap().energy;
-            assert!(((et - ea) / s.len() as f64).abs() < TABLE_TOL, "{et} vs {ea}");
+            assert!(
+                ((et - ea) / s.len() as f64).abs() < TABLE_TOL,
+                "{et} vs {ea}"
+            );
         }
     }
     for sym in syms {
         let p = ZhouParams::of(sym).unwrap();
-        let s = fcc_primitive(sym, p.lattice_constant()).supercell([2, 2, 2]).unwrap();
+        let s = fcc_primitive(sym, p.lattice_constant())
+            .supercell([2, 2, 2])
+            .unwrap();
         let et = tab.calculate(&s).unwrap().energy / s.len() as f64;
         let ea = ana.calculate(&s).unwrap().energy / s.len() as f64;
         assert!((et - ea).abs() < TABLE_TOL, "{sym}: {et} vs {ea}");
@@ -114,16 +126,29 @@ fn setfl_tables_reproduce_analytic_energies() {
 fn malformed_files_are_rejected_with_context() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("bad.eam.alloy");
-    std::fs::write(&path, "c\nc\nc\n1 Cu\n100 0.1 100 0.05 5.0\n29 63.5 3.6 fcc\n1.0 2.0 x\n").unwrap();
+    std::fs::write(
+        &path,
+        "c\nc\nc\n1 Cu\n100 0.1 100 0.05 5.0\n29 63.5 3.6 fcc\n1.0 2.0 x\n",
+    )
+    .unwrap();
     let e = Eam::from_file(&path).unwrap_err().to_string();
-    assert!(e.contains("bad.eam.alloy") && e.contains("line 7") && e.contains("'x'"), "{e}");
-    std::fs::write(&path, "c\nc\nc\n1 Cu\n100 0.1 100 0.05 5.0\n29 63.5 3.6 fcc\n1.0 2.0\n").unwrap();
+    assert!(
+        e.contains("bad.eam.alloy") && e.contains("line 7") && e.contains("'x'"),
+        "{e}"
+    );
+    std::fs::write(
+        &path,
+        "c\nc\nc\n1 Cu\n100 0.1 100 0.05 5.0\n29 63.5 3.6 fcc\n1.0 2.0\n",
+    )
+    .unwrap();
     let e = Eam::from_file(&path).unwrap_err().to_string();
     assert!(e.contains("file ends after 2 of 100 values"), "{e}");
     std::fs::write(&path, "c\nc\nc\n1 Xq\n100 0.1 100 0.05 5.0\n").unwrap();
     let e = EamTables::read_setfl(&path).unwrap_err().to_string();
     assert!(e.contains("unknown element 'Xq'"), "{e}");
-    let e = Eam::from_file(Path::new("/nonexistent/file.eam")).unwrap_err().to_string();
+    let e = Eam::from_file(Path::new("/nonexistent/file.eam"))
+        .unwrap_err()
+        .to_string();
     assert!(e.contains("/nonexistent/file.eam"), "{e}");
 }
 

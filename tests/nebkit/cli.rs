@@ -1,0 +1,73 @@
+//! The `nebkit` binary's contract.
+
+use crate::data;
+use std::process::Command;
+
+fn nebkit() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_nebkit"))
+}
+
+#[test]
+fn calc_prints_energy_forces_stress() {
+    let out = nebkit()
+        .args(["calc"])
+        .arg(data("ase/alloys_db.json"))
+        .args(["--calculator", "emt"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let frames = nebkit::io::read_all(&data("ase/alloys_db.json")).unwrap();
+    let last = frames.last().unwrap();
+    let e = last.stored.as_ref().unwrap().energy.unwrap();
+    assert!((v["energy"].as_f64().unwrap() - e).abs() < 1e-10);
+    assert_eq!(v["forces"].as_array().unwrap().len(), last.len());
+    assert_eq!(v["stress"].as_array().unwrap().len(), 6);
+    // open cluster: no stress key
+    let out = nebkit()
+        .arg("calc")
+        .arg(data("ase/cluster.xyz"))
+        .args(["-c", "eam:zhou2004"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(v.get("stress").is_none());
+}
+
+#[test]
+fn calc_on_bad_input_fails_with_a_message() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("broken.extxyz");
+    std::fs::write(&bad, "3\n\nCu 0 0 0\n").unwrap();
+    let out = nebkit().arg("calc").arg(&bad).output().unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("broken.extxyz") && err.contains("line 2") && err.contains("declares 3 atoms"),
+        "{err}"
+    );
+    assert!(out.stdout.is_empty());
+    let out = nebkit()
+        .arg("calc")
+        .arg(data("ase/alloys_db.json"))
+        .args(["-c", "nope"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown calculator 'nope'"));
+    // an element the calculator has no parameters for
+    let fe = dir.path().join("fe.xyz");
+    std::fs::write(&fe, "2\n\nFe 0 0 0\nFe 2.5 0 0\n").unwrap();
+    let out = nebkit().arg("calc").arg(&fe).output().unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no parameters for element Fe (atom 0)"));
+}
