@@ -5,7 +5,7 @@ pub mod elements;
 pub mod neighbors;
 
 pub use cell::{Cell, MinimumImage};
-pub use neighbors::NeighborList;
+pub use neighbors::{NeighborCache, NeighborList};
 
 use nalgebra::{Matrix3, Vector3};
 use serde_json::{Map, Value};

@@ -8,8 +8,8 @@ use nalgebra::Vector3;
 /// Periodic images of an atom itself (j = i, S ≠ 0) are included, and so are several images of the
 /// same pair when the cutoff is longer than a lattice vector.
 ///
-/// Stored in compressed-row form: the entries of atom i are `start[i]..start[i + 1]`, ordered by j,
-/// then by shift, so the list is deterministic.
+/// Stored in compressed-row form: the entries of atom i are `start[i]..start[i + 1]`, in the order
+/// the bins are visited (deterministic for a given structure and cutoff).
 #[derive(Debug, Clone, Default)]
 pub struct NeighborList {
     /// Cutoff [Å].
@@ -44,13 +44,15 @@ impl NeighborList {
 
     /// Build the list for `structure` with `cutoff` [Å].
     ///
-    /// Atoms are sorted into bins at least `cutoff / m` wide along each lattice-plane normal; each atom
+    /// Atoms are sorted into bins at least `cutoff / 2` wide along each lattice-plane normal; each atom
     /// visits the bins within reach, wrapping periodic axes with the corresponding lattice shifts. The
-    /// cost is linear in the number of atoms at fixed density.
+    /// cost is linear in the number of atoms at fixed density; rows are built in parallel (rayon), in
+    /// bin order, so the list is the same for any thread count.
     ///
     /// # Errors
     /// A message for a degenerate periodic cell or a non-positive cutoff.
     pub fn build(structure: &Structure, cutoff: f64) -> Result<Self, String> {
+        use rayon::prelude::*;
         if !(cutoff > 0.0 && cutoff.is_finite()) {
             return Err(format!(
                 "neighbour-list cutoff must be positive, got {cutoff}"
@@ -74,37 +76,49 @@ impl NeighborList {
                 if pbc[k] {
                     let fl = f[k].floor();
                     f[k] -= fl;
+                    o[k] = fl as i32;
                     if f[k] >= 1.0 {
                         f[k] -= 1.0;
-                        o[k] = fl as i32 + 1;
-                    } else {
-                        o[k] = fl as i32;
+                        o[k] += 1;
                     }
                 }
             }
             frac.push(f);
             offset.push(o);
         }
+        let lattice = [0, 1, 2].map(|k| {
+            if pbc[k] {
+                structure.cell.vector(k)
+            } else {
+                Vector3::zeros()
+            }
+        });
+        // wrapped Cartesian positions: r_i − o_i·L
+        let wrapped: Vec<Vector3<f64>> = (0..n)
+            .map(|i| {
+                structure.positions[i]
+                    - lattice[0] * f64::from(offset[i][0])
+                    - lattice[1] * f64::from(offset[i][1])
+                    - lattice[2] * f64::from(offset[i][2])
+            })
+            .collect();
         // bin geometry along each axis: origin, width (fractional), count, reach in bins
+        const SUBDIVISIONS: f64 = 2.0;
         let mut lo = [0.0f64; 3];
         let mut width = [1.0f64; 3];
         let mut nbins = [1usize; 3];
         let mut reach = [0i64; 3];
         for k in 0..3 {
-            let (min, extent) = if pbc[k] {
+            let (min, extent) = if pbc[k] || n == 0 {
                 (0.0, 1.0)
             } else {
                 let min = frac.iter().map(|f| f[k]).fold(f64::INFINITY, f64::min);
                 let max = frac.iter().map(|f| f[k]).fold(f64::NEG_INFINITY, f64::max);
-                if n == 0 {
-                    (0.0, 1.0)
-                } else {
-                    (min, (max - min).max(1e-9))
-                }
+                (min, (max - min).max(1e-9))
             };
-            // perpendicular extent in Å = extent·spacing; bins no thinner than the cutoff
+            // perpendicular extent in Å = extent·spacing; bins no thinner than cutoff/2
             let perp = extent * spacing[k];
-            let count = ((perp / cutoff).floor() as usize).clamp(1, 1 << 16);
+            let count = ((perp * SUBDIVISIONS / cutoff).floor() as usize).clamp(1, 1 << 12);
             lo[k] = min;
             width[k] = extent / count as f64;
             nbins[k] = count;
@@ -140,62 +154,74 @@ impl NeighborList {
         }
 
         let cut2 = cutoff * cutoff;
-        let lattice = [0, 1, 2].map(|k| {
-            if pbc[k] {
-                structure.cell.vector(k)
-            } else {
-                Vector3::zeros()
+        type Entry = (u32, [i32; 3], Vector3<f64>, f64);
+        // per axis, per bin, per offset: the bin reached and the lattice shift picked up (no integer
+        // division in the inner loops)
+        let steps: [Vec<Option<(usize, i32)>>; 3] = [0, 1, 2].map(|k| {
+            let span = (2 * reach[k] + 1) as usize;
+            let mut t = Vec::with_capacity(nbins[k] * span);
+            for b in 0..nbins[k] {
+                for d in -reach[k]..=reach[k] {
+                    t.push(step(b, d, nbins[k], pbc[k]));
+                }
             }
+            t
         });
-        let mut list = NeighborList {
-            cutoff,
-            start: Vec::with_capacity(n + 1),
-            ..Default::default()
-        };
-        list.start.push(0);
-        let mut row: Vec<(u32, [i32; 3], Vector3<f64>, f64)> = Vec::new();
-        for i in 0..n {
-            row.clear();
+        let span = [0, 1, 2].map(|k| (2 * reach[k] + 1) as usize);
+        let row_of = |i: usize| -> Vec<Entry> {
+            let mut row: Vec<Entry> = Vec::with_capacity(64);
             let bi = bins[i];
-            let pi = structure.positions[i];
-            for d0 in -reach[0]..=reach[0] {
-                let Some((b0, s0)) = step(bi[0], d0, nbins[0], pbc[0]) else {
-                    continue;
-                };
-                for d1 in -reach[1]..=reach[1] {
-                    let Some((b1, s1)) = step(bi[1], d1, nbins[1], pbc[1]) else {
-                        continue;
-                    };
-                    for d2 in -reach[2]..=reach[2] {
-                        let Some((b2, s2)) = step(bi[2], d2, nbins[2], pbc[2]) else {
-                            continue;
-                        };
-                        let b = flat([b0, b1, b2]);
+            let wi = wrapped[i];
+            let (oi0, oi1, oi2) = (offset[i][0], offset[i][1], offset[i][2]);
+            for &st0 in &steps[0][bi[0] * span[0]..(bi[0] + 1) * span[0]] {
+                let Some((b0, s0)) = st0 else { continue };
+                let v0 = lattice[0] * f64::from(s0) - wi;
+                for &st1 in &steps[1][bi[1] * span[1]..(bi[1] + 1) * span[1]] {
+                    let Some((b1, s1)) = st1 else { continue };
+                    let v1 = v0 + lattice[1] * f64::from(s1);
+                    let base = (b0 * nbins[1] + b1) * nbins[2];
+                    for &st2 in &steps[2][bi[2] * span[2]..(bi[2] + 1) * span[2]] {
+                        let Some((b2, s2)) = st2 else { continue };
+                        let shift_vec = v1 + lattice[2] * f64::from(s2);
+                        let b = base + b2;
                         for &j in &bin_atoms[bin_start[b]..bin_start[b + 1]] {
-                            // shift relative to the original (unwrapped) positions
-                            let s = [
-                                s0 + offset[i][0] - offset[j][0],
-                                s1 + offset[i][1] - offset[j][1],
-                                s2 + offset[i][2] - offset[j][2],
-                            ];
-                            if j == i && s == [0, 0, 0] {
-                                continue;
-                            }
-                            let v = structure.positions[j] - pi
-                                + lattice[0] * f64::from(s[0])
-                                + lattice[1] * f64::from(s[1])
-                                + lattice[2] * f64::from(s[2]);
+                            let v = wrapped[j] + shift_vec;
                             let r2 = v.norm_squared();
                             if r2 < cut2 {
+                                // shift relative to the original (unwrapped) positions
+                                let s = [
+                                    s0 + oi0 - offset[j][0],
+                                    s1 + oi1 - offset[j][1],
+                                    s2 + oi2 - offset[j][2],
+                                ];
+                                if j == i && s == [0, 0, 0] {
+                                    continue;
+                                }
                                 row.push((j as u32, s, v, r2.sqrt()));
                             }
                         }
                     }
                 }
             }
-            row.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)));
-            row.dedup_by(|a, b| a.0 == b.0 && a.1 == b.1);
-            for (j, s, v, r) in row.drain(..) {
+            row
+        };
+        let rows: Vec<Vec<Entry>> = if n >= 256 {
+            (0..n).into_par_iter().map(row_of).collect()
+        } else {
+            (0..n).map(row_of).collect()
+        };
+        let total: usize = rows.iter().map(Vec::len).sum();
+        let mut list = NeighborList {
+            cutoff,
+            start: Vec::with_capacity(n + 1),
+            neighbor: Vec::with_capacity(total),
+            shift: Vec::with_capacity(total),
+            vector: Vec::with_capacity(total),
+            distance: Vec::with_capacity(total),
+        };
+        list.start.push(0);
+        for row in rows {
+            for (j, s, v, r) in row {
                 list.neighbor.push(j);
                 list.shift.push(s);
                 list.vector.push(v);
@@ -272,4 +298,172 @@ pub fn brute_force(structure: &Structure, cutoff: f64) -> Result<BruteForceList,
         out[i].sort_by(|x, y| x.0.cmp(&y.0).then(x.1.cmp(&y.1)));
     }
     Ok(out)
+}
+
+/// A small Verlet-style cache of neighbour lists, shared by all calls of one calculator.
+///
+/// Lists are built with `cutoff + skin`; a later structure with the same species, cell and pbc whose
+/// atoms all moved less than `skin / 2` reuses a stored list: only the vectors and distances are
+/// recomputed and the pairs beyond `cutoff` dropped, which is exact (a pair within `cutoff` now was
+/// within `cutoff + skin` then). Several entries are kept (least recently used dropped) so that the
+/// images of a band, evaluated by one calculator, each find their own list.
+#[derive(Debug)]
+pub struct NeighborCache {
+    skin: f64,
+    capacity: usize,
+    entries: std::sync::Mutex<Vec<CacheEntry>>,
+    clock: std::sync::atomic::AtomicU64,
+}
+
+#[derive(Debug)]
+struct CacheEntry {
+    numbers: Vec<u8>,
+    cell: nalgebra::Matrix3<f64>,
+    pbc: [bool; 3],
+    cutoff: f64,
+    positions: Vec<Vector3<f64>>,
+    list: std::sync::Arc<NeighborList>,
+    used: u64,
+}
+
+impl Clone for NeighborCache {
+    fn clone(&self) -> Self {
+        NeighborCache::new(self.skin, self.capacity)
+    }
+}
+
+impl Default for NeighborCache {
+    fn default() -> Self {
+        NeighborCache::new(0.3, 32)
+    }
+}
+
+impl NeighborCache {
+    /// A cache with Verlet `skin` [Å] holding up to `capacity` lists.
+    pub fn new(skin: f64, capacity: usize) -> Self {
+        NeighborCache {
+            skin,
+            capacity,
+            entries: std::sync::Mutex::new(Vec::new()),
+            clock: std::sync::atomic::AtomicU64::new(0),
+        }
+    }
+
+    /// The neighbour list of `structure` with `cutoff` [Å], from the cache when possible.
+    ///
+    /// # Errors
+    /// As [`NeighborList::build`].
+    pub fn get(&self, structure: &Structure, cutoff: f64) -> Result<NeighborList, String> {
+        let half_skin2 = (0.5 * self.skin).powi(2);
+        let now = self
+            .clock
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let found = {
+            let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+            entries
+                .iter_mut()
+                .find(|e| {
+                    e.cutoff == cutoff
+                        && e.pbc == structure.pbc
+                        && e.cell == structure.cell.matrix
+                        && e.numbers == structure.numbers
+                        && e.positions
+                            .iter()
+                            .zip(&structure.positions)
+                            .all(|(a, b)| (a - b).norm_squared() < half_skin2)
+                })
+                .map(|e| {
+                    e.used = now;
+                    e.list.clone()
+                })
+        };
+        if let Some(list) = found {
+            return Ok(list.refresh(structure, cutoff));
+        }
+        let wide = std::sync::Arc::new(NeighborList::build(structure, cutoff + self.skin)?);
+        let list = wide.refresh(structure, cutoff);
+        let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        if entries.len() >= self.capacity {
+            if let Some(oldest) = (0..entries.len()).min_by_key(|&k| entries[k].used) {
+                entries.swap_remove(oldest);
+            }
+        }
+        entries.push(CacheEntry {
+            numbers: structure.numbers.clone(),
+            cell: structure.cell.matrix,
+            pbc: structure.pbc,
+            cutoff,
+            positions: structure.positions.clone(),
+            list: wide,
+            used: now,
+        });
+        Ok(list)
+    }
+}
+
+impl NeighborList {
+    /// This list's pairs re-evaluated at the positions of `structure` and cut at `cutoff` [Å]
+    /// (rows in parallel for large systems; the result does not depend on the thread count).
+    fn refresh(&self, structure: &Structure, cutoff: f64) -> NeighborList {
+        use rayon::prelude::*;
+        let lattice = [0, 1, 2].map(|k| {
+            if structure.pbc[k] {
+                structure.cell.vector(k)
+            } else {
+                Vector3::zeros()
+            }
+        });
+        let cut2 = cutoff * cutoff;
+        let n = structure.len();
+        // pass 1: vectors of every stored pair, in parallel over rows
+        let mut vectors = vec![Vector3::zeros(); self.n_pairs()];
+        let fill = |(i, row): (usize, &mut [Vector3<f64>])| {
+            let pi = structure.positions[i];
+            for (v, k) in row.iter_mut().zip(self.range(i)) {
+                let s = self.shift[k];
+                *v = structure.positions[self.neighbor[k] as usize] - pi
+                    + lattice[0] * f64::from(s[0])
+                    + lattice[1] * f64::from(s[1])
+                    + lattice[2] * f64::from(s[2]);
+            }
+        };
+        {
+            let mut rest = &mut vectors[..];
+            let mut rows = Vec::with_capacity(n);
+            for i in 0..n {
+                let (row, tail) = rest.split_at_mut(self.count(i));
+                rows.push(row);
+                rest = tail;
+            }
+            if n >= 256 {
+                rows.into_par_iter().enumerate().for_each(fill);
+            } else {
+                rows.into_iter().enumerate().for_each(fill);
+            }
+        }
+        // pass 2: keep the pairs within the cutoff
+        let mut out = NeighborList {
+            cutoff,
+            start: Vec::with_capacity(n + 1),
+            neighbor: Vec::with_capacity(self.n_pairs()),
+            shift: Vec::with_capacity(self.n_pairs()),
+            vector: Vec::with_capacity(self.n_pairs()),
+            distance: Vec::with_capacity(self.n_pairs()),
+        };
+        out.start.push(0);
+        for i in 0..n {
+            for k in self.range(i) {
+                let v = vectors[k];
+                let r2 = v.norm_squared();
+                if r2 < cut2 {
+                    out.neighbor.push(self.neighbor[k]);
+                    out.shift.push(self.shift[k]);
+                    out.vector.push(v);
+                    out.distance.push(r2.sqrt());
+                }
+            }
+            out.start.push(out.neighbor.len());
+        }
+        out
+    }
 }

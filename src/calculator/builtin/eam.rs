@@ -9,7 +9,7 @@
 //! file formats and interpolation as LAMMPS `pair_style eam` and `eam/alloy`.
 
 use crate::calculator::{CalcError, Calculator, Capabilities, Evaluation, Spec};
-use crate::structure::{elements, NeighborList, Structure};
+use crate::structure::{elements, NeighborCache, Structure};
 use nalgebra::{Matrix3, Vector3};
 use std::path::Path;
 
@@ -814,12 +814,16 @@ enum Model {
 #[derive(Debug, Clone)]
 pub struct Eam {
     model: Model,
+    cache: NeighborCache,
 }
 
 impl Eam {
     /// The built-in analytic Zhou–Johnson–Wadley 2004 potentials.
     pub fn zhou2004() -> Self {
-        Eam { model: Model::Zhou }
+        Eam {
+            model: Model::Zhou,
+            cache: NeighborCache::default(),
+        }
     }
 
     /// A tabulated potential.
@@ -847,6 +851,7 @@ impl Eam {
                 rhor,
                 z2r,
             },
+            cache: NeighborCache::default(),
         }
     }
 
@@ -943,10 +948,13 @@ impl Calculator for Eam {
     fn calculate(&self, s: &Structure) -> Result<Evaluation, CalcError> {
         crate::calculator::check_elements(&self.name(), s, &self.supported())?;
         let cutoff = self.cutoff(&s.numbers)?;
-        let nl = NeighborList::build(s, cutoff).map_err(|problem| CalcError::Unsupported {
-            calculator: self.name(),
-            problem,
-        })?;
+        let nl = self
+            .cache
+            .get(s, cutoff)
+            .map_err(|problem| CalcError::Unsupported {
+                calculator: self.name(),
+                problem,
+            })?;
         // element index per atom (into the model's element list)
         let supported = self.supported();
         let kind: Vec<usize> = s

@@ -9,9 +9,10 @@
 //! K. W. Jacobsen, P. Stoltze, J. K. Nørskov, Surf. Sci. 366, 394 (1996), doi:10.1016/0039-6028(96)00816-3.
 
 use crate::calculator::{CalcError, Calculator, Capabilities, Evaluation, Spec};
-use crate::structure::{elements, NeighborList, Structure};
+use crate::structure::{elements, NeighborCache, Structure};
 use crate::units::BOHR;
 use nalgebra::{Matrix3, Vector3};
+use rayon::prelude::*;
 
 /// β = (16π/3)^(1/3)/√2, rounded as in ASE and ASAP.
 const BETA: f64 = 1.809;
@@ -51,6 +52,26 @@ struct ElementParams {
 pub struct Emt {
     /// ASAP's cutoff convention (from the largest s0 among the elements present, r_list = 1.045 r_c).
     pub asap_cutoff: bool,
+    cache: NeighborCache,
+}
+
+/// Per-pair intermediate terms of EMT.
+#[derive(Debug, Clone, Copy, Default)]
+struct PairTerms {
+    w_over: f64,
+    ds1s: f64,
+    ds1o: f64,
+    ds2s: f64,
+    ds2o: f64,
+}
+
+/// Per-atom results of one EMT stage.
+#[derive(Debug, Clone, Copy, Default)]
+struct AtomTerms {
+    energy: f64,
+    deds: f64,
+    force: Vector3<f64>,
+    virial: Matrix3<f64>,
 }
 
 /// Cutoff constants: r_c, r_list, a_cut.
@@ -73,6 +94,7 @@ impl Emt {
         let p = spec.params(&["asap_cutoff"])?;
         Ok(Emt {
             asap_cutoff: p.bool_or("asap_cutoff", false)?,
+            cache: NeighborCache::default(),
         })
     }
 
@@ -173,83 +195,129 @@ impl Calculator for Emt {
             .map(|z| kinds.binary_search(z).expect("present"))
             .collect();
 
-        let nl = NeighborList::build(s, cut.rc_list).map_err(|problem| CalcError::Unsupported {
-            calculator: "emt".into(),
-            problem,
-        })?;
+        let nl = self
+            .cache
+            .get(s, cut.rc_list)
+            .map_err(|problem| CalcError::Unsupported {
+                calculator: "emt".into(),
+                problem,
+            })?;
         let n = s.len();
-        let mut energies = vec![0.0; n];
-        let mut forces = vec![Vector3::<f64>::zeros(); n];
-        let mut virial = Matrix3::<f64>::zeros();
-        let mut deds = vec![0.0; n];
+        // rows of the neighbour list are independent: parallel over atoms for large systems, with
+        // results collected in atom order (bitwise the same for any thread count)
+        let parallel = n >= 256;
+        let rows = |f: &(dyn Fn(usize) -> AtomTerms + Sync)| -> Vec<AtomTerms> {
+            if parallel {
+                (0..n).into_par_iter().map(f).collect()
+            } else {
+                (0..n).map(f).collect()
+            }
+        };
 
-        // per pair: w, dw/dr / w, σ1 and σ2 contributions (self and other)
-        let np = nl.n_pairs();
-        let mut w_over = vec![0.0; np];
-        let mut ds1s = vec![0.0; np];
-        let mut ds1o = vec![0.0; np];
-        let mut ds2s = vec![0.0; np];
-        let mut ds2o = vec![0.0; np];
-        for i in 0..n {
-            let ps = &par[kind[i]];
-            for k in nl.range(i) {
-                let j = nl.neighbor[k] as usize;
-                let po = &par[kind[j]];
-                let r = nl.distance[k];
-                let w = 1.0 / (1.0 + (cut.acut * (r - cut.rc)).exp());
-                w_over[k] = cut.acut * (w - 1.0);
-                let chi = po.n0 / ps.n0;
-                ds1s[k] = (-po.eta2 * (r - BETA * po.s0)).exp() * chi * w;
-                ds1o[k] = (-ps.eta2 * (r - BETA * ps.s0)).exp() / chi * w;
-                ds2s[k] = (-po.kappa * (r / BETA - po.s0)).exp() * chi * w;
-                ds2o[k] = (-ps.kappa * (r / BETA - ps.s0)).exp() / chi * w;
+        // per pair: dw/dr / w and the σ1, σ2 contributions (self and other)
+        let pair_terms = |k: usize, ps: &ElementParams, po: &ElementParams| -> PairTerms {
+            let r = nl.distance[k];
+            let w = 1.0 / (1.0 + (cut.acut * (r - cut.rc)).exp());
+            let chi = po.n0 / ps.n0;
+            let e1o = (-po.eta2 * (r - BETA * po.s0)).exp();
+            let e2o = (-po.kappa * (r / BETA - po.s0)).exp();
+            let (e1s, e2s) = if std::ptr::eq(ps, po) {
+                (e1o, e2o)
+            } else {
+                (
+                    (-ps.eta2 * (r - BETA * ps.s0)).exp(),
+                    (-ps.kappa * (r / BETA - ps.s0)).exp(),
+                )
+            };
+            PairTerms {
+                w_over: cut.acut * (w - 1.0),
+                ds1s: e1o * chi * w,
+                ds1o: e1s / chi * w,
+                ds2s: e2o * chi * w,
+                ds2o: e2s / chi * w,
+            }
+        };
+        let mut terms = vec![PairTerms::default(); nl.n_pairs()];
+        {
+            let mut rest = &mut terms[..];
+            let mut slices = Vec::with_capacity(n);
+            for i in 0..n {
+                let (row, tail) = rest.split_at_mut(nl.count(i));
+                slices.push(row);
+                rest = tail;
+            }
+            let fill = |(i, row): (usize, &mut [PairTerms])| {
+                let ps = &par[kind[i]];
+                for (t, k) in row.iter_mut().zip(nl.range(i)) {
+                    *t = pair_terms(k, ps, &par[kind[nl.neighbor[k] as usize]]);
+                }
+            };
+            if parallel {
+                slices.into_par_iter().enumerate().for_each(fill);
+            } else {
+                slices.into_iter().enumerate().for_each(fill);
             }
         }
         // cohesive part E_c and the second term of E_AS; dE/dσ1 per atom
-        for i in 0..n {
+        let cohesive = rows(&|i| {
             if nl.count(i) == 0 {
-                continue;
+                return AtomTerms::default();
             }
             let p = &par[kind[i]];
-            let sigma1: f64 = nl.range(i).map(|k| ds1s[k]).sum();
+            let sigma1: f64 = nl.range(i).map(|k| terms[k].ds1s).sum();
             let ds = -(sigma1 * p.inv12gamma1).ln() / (BETA * p.eta2);
             let lmdsds = p.lambda * ds;
             let expneglmdds = (-lmdsds).exp();
-            energies[i] += p.e0 * (1.0 + lmdsds) * expneglmdds;
-            deds[i] += -p.e0 * p.lambda * lmdsds * expneglmdds;
+            let mut energy = p.e0 * (1.0 + lmdsds) * expneglmdds;
+            let mut deds = -p.e0 * p.lambda * lmdsds * expneglmdds;
             let sixv0 = 6.0 * p.v0 * (-p.kappa * ds).exp();
-            energies[i] += sixv0;
-            deds[i] += -p.kappa * sixv0;
-            deds[i] /= -BETA * p.eta2 * sigma1;
-        }
-        for i in 0..n {
+            energy += sixv0;
+            deds += -p.kappa * sixv0;
+            deds /= -BETA * p.eta2 * sigma1;
+            AtomTerms {
+                energy,
+                deds,
+                ..Default::default()
+            }
+        });
+        let forces_rows = rows(&|i| {
             let ps = &par[kind[i]];
             let mut fi = Vector3::zeros();
+            let mut virial = Matrix3::zeros();
             let mut e_as = 0.0;
             for k in nl.range(i) {
                 let j = nl.neighbor[k] as usize;
                 let po = &par[kind[j]];
+                let t = &terms[k];
                 let d = nl.vector[k];
                 let invr = 1.0 / nl.distance[k];
                 // forces from E_c and the second term of E_AS
-                let dedrs = deds[i] * ds1s[k] * (w_over[k] - po.eta2);
-                let dedro = deds[j] * ds1o[k] * (w_over[k] - ps.eta2);
-                let f1 = d * ((dedrs + dedro) * invr);
+                let dedrs = cohesive[i].deds * t.ds1s * (t.w_over - po.eta2);
+                let dedro = cohesive[j].deds * t.ds1o * (t.w_over - ps.eta2);
                 // the first term of E_AS
-                let es = ps.neghalfv0overgamma2 * ds2s[k];
-                let eo = po.neghalfv0overgamma2 * ds2o[k];
+                let es = ps.neghalfv0overgamma2 * t.ds2s;
+                let eo = po.neghalfv0overgamma2 * t.ds2o;
                 e_as += es + eo;
-                let dedrs2 = es * (w_over[k] - po.kappa / BETA);
-                let dedro2 = eo * (w_over[k] - ps.kappa / BETA);
-                let f2 = d * ((dedrs2 + dedro2) * invr);
-                fi += f1 + f2;
-                virial += 0.5 * d * (f1 + f2).transpose();
+                let dedrs2 = es * (t.w_over - po.kappa / BETA);
+                let dedro2 = eo * (t.w_over - ps.kappa / BETA);
+                let f = d * ((dedrs + dedro + dedrs2 + dedro2) * invr);
+                fi += f;
+                virial += 0.5 * d * f.transpose();
             }
-            energies[i] += 0.5 * e_as;
-            forces[i] = fi;
-        }
+            AtomTerms {
+                energy: 0.5 * e_as,
+                deds: 0.0,
+                force: fi,
+                virial,
+            }
+        });
+        let mut energies = vec![0.0; n];
+        let mut forces = vec![Vector3::<f64>::zeros(); n];
+        let mut virial = Matrix3::<f64>::zeros();
         for i in 0..n {
-            energies[i] -= par[kind[i]].e0;
+            energies[i] = cohesive[i].energy + forces_rows[i].energy - par[kind[i]].e0;
+            forces[i] = forces_rows[i].force;
+            virial += forces_rows[i].virial;
         }
         let stress = s
             .cell
