@@ -6,6 +6,10 @@ use nalgebra::Vector3;
 use nebkit::calculator::from_spec;
 use nebkit::structure::{Cell, Structure};
 
+/// Same allocator as the nebkit binary.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// A (100) fcc slab of `n × n × layers/2` cubic cells with 10 Å of vacuum, pbc (T, T, F), slightly
 /// rattled so that forces are not zero by symmetry.
 fn slab(symbol: &str, a: f64, n: usize, cells_z: usize) -> Structure {

@@ -9,7 +9,7 @@
 //! K. W. Jacobsen, P. Stoltze, J. K. Nørskov, Surf. Sci. 366, 394 (1996), doi:10.1016/0039-6028(96)00816-3.
 
 use crate::calculator::{CalcError, Calculator, Capabilities, Evaluation, Spec};
-use crate::structure::{elements, NeighborCache, Structure};
+use crate::structure::{elements, NeighborCache, NeighborList, Structure};
 use crate::units::BOHR;
 use nalgebra::{Matrix3, Vector3};
 use rayon::prelude::*;
@@ -53,6 +53,19 @@ pub struct Emt {
     /// ASAP's cutoff convention (from the largest s0 among the elements present, r_list = 1.045 r_c).
     pub asap_cutoff: bool,
     cache: NeighborCache,
+}
+
+/// Split a per-pair array into the rows of `nl` (disjoint mutable slices, for parallel filling).
+fn split_rows<'a, T>(v: &'a mut [T], nl: &NeighborList) -> Vec<&'a mut [T]> {
+    let n = nl.start.len() - 1;
+    let mut rest = v;
+    let mut slices = Vec::with_capacity(n);
+    for i in 0..n {
+        let (row, tail) = rest.split_at_mut(nl.count(i));
+        slices.push(row);
+        rest = tail;
+    }
+    slices
 }
 
 /// Per-pair intermediate terms of EMT.
@@ -205,7 +218,7 @@ impl Calculator for Emt {
         let n = s.len();
         // rows of the neighbour list are independent: parallel over atoms for large systems, with
         // results collected in atom order (bitwise the same for any thread count)
-        let parallel = n >= 256;
+        let parallel = crate::structure::neighbors::worth_parallel(n);
         let rows = |f: &(dyn Fn(usize) -> AtomTerms + Sync)| -> Vec<AtomTerms> {
             if parallel {
                 (0..n).into_par_iter().map(f).collect()
@@ -237,25 +250,41 @@ impl Calculator for Emt {
                 ds2o: e2s / chi * w,
             }
         };
-        let mut terms = vec![PairTerms::default(); nl.n_pairs()];
+        // each unordered pair once (the partner's terms are the same with self and other swapped)
+        let reverse = nl.reverse.as_deref();
+        let canonical = |k: usize| reverse.is_none_or(|r| (k as u32) <= r[k]);
+        let mut half = vec![PairTerms::default(); nl.n_pairs()];
+
         {
-            let mut rest = &mut terms[..];
-            let mut slices = Vec::with_capacity(n);
-            for i in 0..n {
-                let (row, tail) = rest.split_at_mut(nl.count(i));
-                slices.push(row);
-                rest = tail;
-            }
             let fill = |(i, row): (usize, &mut [PairTerms])| {
                 let ps = &par[kind[i]];
                 for (t, k) in row.iter_mut().zip(nl.range(i)) {
-                    *t = pair_terms(k, ps, &par[kind[nl.neighbor[k] as usize]]);
+                    if canonical(k) {
+                        *t = pair_terms(k, ps, &par[kind[nl.neighbor[k] as usize]]);
+                    }
                 }
             };
+            let slices = split_rows(&mut half, &nl);
             if parallel {
                 slices.into_par_iter().enumerate().for_each(fill);
             } else {
                 slices.into_iter().enumerate().for_each(fill);
+            }
+        }
+        let mut terms = half;
+        if let Some(rev) = reverse {
+            // partners come after their canonical entry's computation: fill them in place
+            for k in 0..terms.len() {
+                if !canonical(k) {
+                    let p = terms[rev[k] as usize];
+                    terms[k] = PairTerms {
+                        w_over: p.w_over,
+                        ds1s: p.ds1o,
+                        ds1o: p.ds1s,
+                        ds2s: p.ds2o,
+                        ds2o: p.ds2s,
+                    };
+                }
             }
         }
         // cohesive part E_c and the second term of E_AS; dE/dσ1 per atom

@@ -297,6 +297,14 @@ mod tests {
                 smooth: true,
             }),
             Box::new(Morse::default()),
+            // ASE's default (energy shifted, forces jump at r_c): smooth away from the cutoff
+            Box::new(LennardJones {
+                sigma: 2.3,
+                epsilon: 0.01,
+                rc: 6.9,
+                ro: 4.5,
+                smooth: false,
+            }),
         ];
         for c in &calcs {
             for seed in 0..3 {
