@@ -251,7 +251,13 @@ impl Calculator for Emt {
             }
         };
         // each unordered pair once (the partner's terms are the same with self and other swapped)
-        let reverse = nl.reverse.as_deref();
+        // (serial runs only: in parallel the in-place mirroring below would be a serial, memory-bound
+        // pass over all pairs, slower than evaluating every ordered pair on both threads)
+        let reverse = if parallel {
+            None
+        } else {
+            nl.reverse.as_deref()
+        };
         let canonical = |k: usize| reverse.is_none_or(|r| (k as u32) <= r[k]);
         let mut half = vec![PairTerms::default(); nl.n_pairs()];
 
