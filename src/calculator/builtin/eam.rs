@@ -407,6 +407,8 @@ pub struct EamTables {
     pub dr: f64,
     /// Cutoff [Å].
     pub cutoff: f64,
+    /// Density beyond which F(ρ) is extrapolated linearly (LAMMPS `rhomax`).
+    pub rhomax: f64,
     /// F(ρ) samples per element.
     pub frho: Vec<Vec<f64>>,
     /// ρ(r) samples per element.
@@ -508,6 +510,7 @@ impl EamTables {
             nr,
             dr,
             cutoff,
+            rhomax: (nrho as f64 - 1.0) * drho,
             frho,
             rhor,
             z2r,
@@ -559,16 +562,23 @@ impl EamTables {
         let frho = tokens.floats(nrho, path, "F(rho)")?;
         let zr = tokens.floats(nr, path, "Z(r)")?;
         let rhor = tokens.floats(nr, path, "rho(r)")?;
-        // LAMMPS pair_eam.cpp: z2r = 27.2*0.529 * Zi*Zj (Hartree·Bohr, rounded as LAMMPS has it)
+        // LAMMPS (PairEAM::file2array) puts funcfl tables on a grid of int(x_max/dx + 0.5) points,
+        // i.e. one point fewer than the file, by 4-point Lagrange interpolation; z2r = 27.2·0.529·Z².
+        let nr_grid = ((nr as f64 - 1.0) * dr / dr + 0.5) as usize;
+        let nrho_grid = ((nrho as f64 - 1.0) * drho / drho + 0.5) as usize;
+        let frho = lagrange_resample(&frho, drho, nrho_grid, drho);
+        let rhor = lagrange_resample(&rhor, dr, nr_grid, dr);
+        let zr = lagrange_resample(&zr, dr, nr_grid, dr);
         let z2r: Vec<f64> = zr.iter().map(|z| 27.2 * 0.529 * z * z).collect();
         Ok(EamTables {
             elements: vec![z],
             masses: vec![mass],
-            nrho,
+            nrho: nrho_grid,
             drho,
-            nr,
+            nr: nr_grid,
             dr,
             cutoff,
+            rhomax: (nrho as f64 - 1.0) * drho,
             frho: vec![frho],
             rhor: vec![rhor],
             z2r: vec![z2r],
@@ -630,6 +640,7 @@ impl EamTables {
             nr,
             dr,
             cutoff,
+            rhomax: (nrho as f64 - 1.0) * drho,
             frho,
             rhor,
             z2r,
@@ -676,6 +687,28 @@ impl EamTables {
         }
         std::fs::write(path, out)
     }
+}
+
+/// Resample `f` (spacing `delta`) onto `n` points of spacing `new_delta` with LAMMPS's 4-point
+/// Lagrange interpolation (`PairEAM::file2array`).
+fn lagrange_resample(f: &[f64], delta: f64, n: usize, new_delta: f64) -> Vec<f64> {
+    let file_n = f.len() as i64;
+    // LAMMPS arrays are 1-based: value k is f[k - 1]
+    let at = |k: i64| f[(k - 1) as usize];
+    (1..=n)
+        .map(|m| {
+            let r = (m as f64 - 1.0) * new_delta;
+            let mut p = r / delta + 1.0;
+            let k = (p as i64).min(file_n - 2).max(2);
+            p -= k as f64;
+            p = p.min(2.0);
+            let c1 = -p * (p - 1.0) * (p - 2.0) / 6.0;
+            let c2 = 0.5 * (p * p - 1.0) * (p - 2.0);
+            let c3 = -0.5 * p * (p + 1.0) * (p - 2.0);
+            let c4 = p * (p * p - 1.0) / 6.0;
+            c1 * at(k - 1) + c2 * at(k) + c3 * at(k + 1) + c4 * at(k + 2)
+        })
+        .collect()
 }
 
 struct Tokens<'a> {
@@ -983,9 +1016,8 @@ impl Calculator for Eam {
                 Model::Zhou => zhou[kind[i]].embed(rho[i]),
                 Model::Tables { tables, frho, .. } => {
                     let (mut e, d) = frho[kind[i]].eval(rho[i], 1);
-                    let rhomax = (tables.nrho as f64 - 1.0) * tables.drho;
-                    if rho[i] > rhomax {
-                        e += d * (rho[i] - rhomax);
+                    if rho[i] > tables.rhomax {
+                        e += d * (rho[i] - tables.rhomax);
                     }
                     (e, d)
                 }
