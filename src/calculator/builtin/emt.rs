@@ -71,11 +71,15 @@ fn split_rows<'a, T>(v: &'a mut [T], nl: &NeighborList) -> Vec<&'a mut [T]> {
 /// Per-pair intermediate terms of EMT.
 #[derive(Debug, Clone, Copy, Default)]
 struct PairTerms {
-    w_over: f64,
+    /// σ1 contribution of the neighbour to this atom, and of this atom to the neighbour.
     ds1s: f64,
     ds1o: f64,
-    ds2s: f64,
-    ds2o: f64,
+    /// ∂(σ1 contribution)/∂r for this atom's and for the neighbour's σ1: dE/dr = dE/dσ1 · c.
+    c_s: f64,
+    c_o: f64,
+    /// The first E_AS term of the pair (both halves) and its r derivative.
+    e_as: f64,
+    de_as: f64,
 }
 
 /// Per-atom results of one EMT stage.
@@ -242,12 +246,17 @@ impl Calculator for Emt {
                     (-ps.kappa * (r / BETA - ps.s0)).exp(),
                 )
             };
+            let w_over = cut.acut * (w - 1.0);
+            let (ds1s, ds1o) = (e1o * chi * w, e1s / chi * w);
+            let es = ps.neghalfv0overgamma2 * e2o * chi * w;
+            let eo = po.neghalfv0overgamma2 * e2s / chi * w;
             PairTerms {
-                w_over: cut.acut * (w - 1.0),
-                ds1s: e1o * chi * w,
-                ds1o: e1s / chi * w,
-                ds2s: e2o * chi * w,
-                ds2o: e2s / chi * w,
+                ds1s,
+                ds1o,
+                c_s: ds1s * (w_over - po.eta2),
+                c_o: ds1o * (w_over - ps.eta2),
+                e_as: es + eo,
+                de_as: es * (w_over - po.kappa / BETA) + eo * (w_over - ps.kappa / BETA),
             }
         };
         // each unordered pair once (the partner's terms are the same with self and other swapped)
@@ -284,11 +293,12 @@ impl Calculator for Emt {
                 if !canonical(k) {
                     let p = terms[rev[k] as usize];
                     terms[k] = PairTerms {
-                        w_over: p.w_over,
                         ds1s: p.ds1o,
                         ds1o: p.ds1s,
-                        ds2s: p.ds2o,
-                        ds2o: p.ds2s,
+                        c_s: p.c_o,
+                        c_o: p.c_s,
+                        e_as: p.e_as,
+                        de_as: p.de_as,
                     };
                 }
             }
@@ -316,26 +326,19 @@ impl Calculator for Emt {
             }
         });
         let forces_rows = rows(&|i| {
-            let ps = &par[kind[i]];
+            let deds_i = cohesive[i].deds;
             let mut fi = Vector3::zeros();
             let mut virial = Matrix3::zeros();
             let mut e_as = 0.0;
             for k in nl.range(i) {
-                let j = nl.neighbor[k] as usize;
-                let po = &par[kind[j]];
                 let t = &terms[k];
+                let deds_j = cohesive[nl.neighbor[k] as usize].deds;
+                e_as += t.e_as;
+                // dE/dr from E_c and the second term of E_AS (through σ1 of both atoms) and from the
+                // first term of E_AS
+                let dedr = deds_i * t.c_s + deds_j * t.c_o + t.de_as;
                 let d = nl.vector[k];
-                let invr = 1.0 / nl.distance[k];
-                // forces from E_c and the second term of E_AS
-                let dedrs = cohesive[i].deds * t.ds1s * (t.w_over - po.eta2);
-                let dedro = cohesive[j].deds * t.ds1o * (t.w_over - ps.eta2);
-                // the first term of E_AS
-                let es = ps.neghalfv0overgamma2 * t.ds2s;
-                let eo = po.neghalfv0overgamma2 * t.ds2o;
-                e_as += es + eo;
-                let dedrs2 = es * (t.w_over - po.kappa / BETA);
-                let dedro2 = eo * (t.w_over - ps.kappa / BETA);
-                let f = d * ((dedrs + dedro + dedrs2 + dedro2) * invr);
+                let f = d * (dedr / nl.distance[k]);
                 fi += f;
                 virial += 0.5 * d * f.transpose();
             }
