@@ -14,9 +14,10 @@ fn main() -> std::process::ExitCode {
     match nebkit::cli::run(cli, &mut out) {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {
+            let code = e.exit_code();
             let err = anyhow::Error::new(e);
             eprintln!("error: {err:#}");
-            std::process::ExitCode::from(1)
+            std::process::ExitCode::from(code)
         }
     }
 }

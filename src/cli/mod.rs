@@ -2,6 +2,8 @@
 //! subcommand. `main.rs` only calls [`run`].
 
 mod calc;
+mod neb;
+mod plot;
 
 use clap::{Parser, Subcommand};
 
@@ -17,6 +19,10 @@ pub struct Cli {
 enum Command {
     /// Single point: print {"energy", "forces", "stress"} of a structure as JSON on stdout.
     Calc(calc::CalcArgs),
+    /// Climbing-image NEB between two endpoints: result.json, band.extxyz, profile.svg.
+    Neb(Box<neb::NebArgs>),
+    /// Redraw energy profiles from result.json files (.svg or .png).
+    Plot(plot::PlotArgs),
 }
 
 /// Errors surfaced to the user by the binary.
@@ -29,9 +35,22 @@ pub enum CliError {
     /// A calculator problem.
     #[error(transparent)]
     Calc(#[from] crate::calculator::CalcError),
-    /// Invalid arguments after parsing.
+    /// Invalid arguments after parsing, or a failed run.
     #[error("{0}")]
     Usage(String),
+    /// The run finished without converging (results were written).
+    #[error("{0}")]
+    NotConverged(String),
+}
+
+impl CliError {
+    /// Process exit code: 1 for errors, 3 for a run that did not converge.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            CliError::NotConverged(_) => 3,
+            _ => 1,
+        }
+    }
 }
 
 /// Run the command line given in `args` (including the program name); output goes to `out`.
@@ -41,5 +60,7 @@ pub enum CliError {
 pub fn run<W: std::io::Write>(cli: Cli, out: &mut W) -> Result<(), CliError> {
     match cli.command {
         Command::Calc(args) => calc::run(args, out),
+        Command::Neb(args) => neb::run(*args, out),
+        Command::Plot(args) => plot::run(args, out),
     }
 }

@@ -306,6 +306,11 @@ pub fn write_format(path: &Path, frames: &[Structure], format: Format) -> Result
     write_atomic(path, text.as_bytes())
 }
 
+/// Frames as extended-XYZ text (ASE dialect), e.g. to append to a trajectory.
+pub fn to_extxyz(frames: &[Structure]) -> String {
+    extxyz::write(frames)
+}
+
 /// Format a float so that it reads back bit-identically (shortest round-trip representation).
 pub(crate) fn fmt_f64(x: f64) -> String {
     let s = format!("{x:?}");

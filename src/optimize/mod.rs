@@ -174,7 +174,8 @@ impl Default for LbfgsParams {
 /// Global L-BFGS on the whole band without line search (Sheppard, Terrell, Henkelman, J. Chem. Phys.
 /// 128, 134106 (2008), doi:10.1063/1.2841941): one inverse Hessian for all images, the initial
 /// curvature scaled by s·y/y·y, the memory reset when the step would go uphill (F·Δx < 0) or a pair
-/// has non-positive curvature.
+/// has non-positive curvature; a step after which the forces grew more than twofold halves the
+/// trusted step length (it grows back by 1.5× per step up to `max_step`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Lbfgs {
     /// Parameters.
@@ -183,6 +184,8 @@ pub struct Lbfgs {
     y: VecDeque<Vec<f64>>,
     x_prev: Option<Vec<f64>>,
     f_prev: Option<Vec<f64>>,
+    /// Largest per-atom step currently trusted [Å] (halved when a step made the forces grow).
+    trust: f64,
 }
 
 impl Lbfgs {
@@ -194,6 +197,7 @@ impl Lbfgs {
             y: VecDeque::new(),
             x_prev: None,
             f_prev: None,
+            trust: params.max_step,
         }
     }
 }
@@ -201,6 +205,15 @@ impl Lbfgs {
 impl BandOptimizer for Lbfgs {
     fn step(&mut self, x: &[f64], f: &[f64]) -> Vec<f64> {
         if let (Some(xp), Some(fp)) = (&self.x_prev, &self.f_prev) {
+            // the last step made the forces much larger: the quadratic model failed there; forget
+            // it and shrink the trusted step, else let the trusted step grow back
+            if dot(f, f) > 4.0 * dot(fp, fp) {
+                self.s.clear();
+                self.y.clear();
+                self.trust = 0.5 * self.trust;
+            } else {
+                self.trust = (1.5 * self.trust).min(self.params.max_step);
+            }
             let s: Vec<f64> = x.iter().zip(xp).map(|(a, b)| a - b).collect();
             // gradient difference: g = −F
             let y: Vec<f64> = f.iter().zip(fp).map(|(a, b)| -(a - b)).collect();
@@ -249,7 +262,7 @@ impl BandOptimizer for Lbfgs {
                 .map(|v| self.params.inverse_curvature * v)
                 .collect();
         }
-        cap_per_atom(&mut dx, self.params.max_step);
+        cap_per_atom(&mut dx, self.trust.min(self.params.max_step));
         self.x_prev = Some(x.to_vec());
         self.f_prev = Some(f.to_vec());
         dx
@@ -260,6 +273,7 @@ impl BandOptimizer for Lbfgs {
         self.y.clear();
         self.x_prev = None;
         self.f_prev = None;
+        self.trust = self.params.max_step;
     }
 }
 

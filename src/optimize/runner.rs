@@ -170,7 +170,7 @@ impl NebOutcome {
 }
 
 /// Something that watches the run after every evaluation of the band.
-pub trait Observer {
+pub trait Observer: Send {
     /// Called after each evaluation with the state about to be stepped.
     ///
     /// # Errors

@@ -16,7 +16,8 @@ use crate::structure::{MinimumImage, Structure};
 use nalgebra::Vector3;
 
 /// IDPP relaxation settings.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields, default)]
 pub struct IdppSettings {
     /// Convergence on the projected IDPP force (surrogate units, "eV/Å").
     pub fmax: f64,

@@ -5,6 +5,7 @@
 mod calculators;
 mod cli;
 mod formats;
+mod reference_paths;
 
 use std::path::PathBuf;
 

@@ -1,0 +1,96 @@
+//! `nebkit plot RESULT.json [RESULT2.json ...] --output FIG.svg|png`: redraw energy profiles.
+
+use super::CliError;
+use crate::analysis::Profile;
+use crate::plot::{draw_profiles, ProfileSeries};
+use clap::Args;
+use std::path::PathBuf;
+
+/// Arguments of `nebkit plot`.
+#[derive(Debug, Args)]
+pub struct PlotArgs {
+    /// One or more result.json files of `nebkit neb`.
+    #[arg(required = true)]
+    results: Vec<PathBuf>,
+    /// Figure to write (.svg or .png).
+    #[arg(long, short = 'o')]
+    output: PathBuf,
+    /// Legend labels, one per result (default: the results' directory names).
+    #[arg(long, value_delimiter = ',')]
+    labels: Vec<String>,
+}
+
+fn numbers(v: &serde_json::Value, key: &str, path: &std::path::Path) -> Result<Vec<f64>, CliError> {
+    v.get(key)
+        .and_then(|a| a.as_array())
+        .and_then(|a| a.iter().map(|x| x.as_f64()).collect::<Option<Vec<f64>>>())
+        .ok_or_else(|| {
+            CliError::Usage(format!(
+                "{}: missing or non-numeric \"{key}\" (is this a nebkit result.json?)",
+                path.display()
+            ))
+        })
+}
+
+pub(super) fn run<W: std::io::Write>(args: PlotArgs, out: &mut W) -> Result<(), CliError> {
+    if !args.labels.is_empty() && args.labels.len() != args.results.len() {
+        return Err(CliError::Usage(format!(
+            "{} labels for {} results",
+            args.labels.len(),
+            args.results.len()
+        )));
+    }
+    let mut profiles = Vec::new();
+    for path in &args.results {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| CliError::Usage(format!("{}: {e}", path.display())))?;
+        let v: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
+            CliError::Usage(format!(
+                "{}: line {}: malformed JSON: {e}",
+                path.display(),
+                e.line()
+            ))
+        })?;
+        if v.get("format").and_then(|f| f.as_str()) != Some("nebkit/result") {
+            return Err(CliError::Usage(format!(
+                "{}: not a nebkit/result file",
+                path.display()
+            )));
+        }
+        let s = numbers(&v, "reaction_coordinate", path)?;
+        let e = numbers(&v, "energies", path)?;
+        let t = numbers(&v, "tangential_forces", path)?;
+        if s.len() != e.len() || t.len() != e.len() || e.len() < 2 {
+            return Err(CliError::Usage(format!(
+                "{}: inconsistent profile arrays",
+                path.display()
+            )));
+        }
+        profiles.push(Profile::new(s, e, &t));
+    }
+    let labels: Vec<String> = if args.labels.is_empty() {
+        if args.results.len() == 1 {
+            vec![String::new()]
+        } else {
+            args.results
+                .iter()
+                .map(|p| {
+                    p.parent()
+                        .and_then(|d| d.file_name())
+                        .map(|n| n.to_string_lossy().to_string())
+                        .unwrap_or_else(|| p.display().to_string())
+                })
+                .collect()
+        }
+    } else {
+        args.labels.clone()
+    };
+    let series: Vec<ProfileSeries> = profiles
+        .iter()
+        .zip(labels)
+        .map(|(p, label)| ProfileSeries { label, profile: p })
+        .collect();
+    draw_profiles(&args.output, &series).map_err(|e| CliError::Usage(e.to_string()))?;
+    writeln!(out, "wrote {}", args.output.display()).map_err(|e| CliError::Usage(e.to_string()))?;
+    Ok(())
+}
