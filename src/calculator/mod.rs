@@ -6,6 +6,7 @@
 
 pub mod builtin;
 mod spec;
+pub mod testing;
 
 pub use spec::{Params, Spec};
 
@@ -192,6 +193,8 @@ pub const BUILTIN_NAMES: &[&str] = &[
     "morse",
     "emt",
     "eam",
+    "delay",
+    "nan-after",
 ];
 
 /// Make a calculator from a spec string: `NAME` or `NAME:key=value,...`; engines take positional
@@ -223,6 +226,8 @@ pub fn from_spec(spec: &str) -> Result<Box<dyn Calculator>, CalcError> {
         "morse" => Box::new(pair::Morse::from_spec(&parsed)?),
         "emt" => Box::new(emt::Emt::from_spec(&parsed)?),
         "eam" => Box::new(eam::Eam::from_spec(&parsed)?),
+        "delay" => Box::new(testing::Delay::from_spec(&parsed)?),
+        "nan-after" => Box::new(testing::NanAfter::from_spec(&parsed)?),
         other => {
             return Err(CalcError::UnknownCalculator {
                 name: other.to_string(),

@@ -273,14 +273,14 @@ fn plan(args: &NebArgs) -> Result<RunConfig, CliError> {
     if cfg.images == 0 {
         return Err(CliError::Usage("--images must be at least 1".into()));
     }
-    if !(cfg.neb.fmax > 0.0) {
+    if cfg.neb.fmax.is_nan() || cfg.neb.fmax <= 0.0 {
         return Err(CliError::Usage(format!(
             "fmax must be positive, got {}",
             cfg.neb.fmax
         )));
     }
     match cfg.neb.springs {
-        Springs::Uniform { k } if !(k > 0.0) => {
+        Springs::Uniform { k } if k.is_nan() || k <= 0.0 => {
             return Err(CliError::Usage(format!(
                 "the spring constant must be positive, got {k}"
             )))
@@ -417,7 +417,14 @@ fn run_in_pool<W: std::io::Write>(
     std::fs::create_dir_all(&dir)
         .map_err(|e| CliError::Usage(format!("{}: {e}", dir.display())))?;
     let mut endpoint_calls = 0u64;
+    let calls_file = dir.join("endpoint_calls.json");
     let band = if resume.is_some() {
+        // force calls spent relaxing the endpoints before the first checkpoint
+        endpoint_calls = std::fs::read_to_string(&calls_file)
+            .ok()
+            .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
+            .and_then(|v| v["force_calls"].as_u64())
+            .unwrap_or(0);
         band
     } else {
         let (mut initial, mut final_) = (band[0].clone(), band[1].clone());
@@ -436,6 +443,12 @@ fn run_in_pool<W: std::io::Write>(
                 *s = r.structure;
             }
         }
+        crate::io::write_atomic(
+            &calls_file,
+            json!({"force_calls": endpoint_calls})
+                .to_string()
+                .as_bytes(),
+        )?;
         // the run directory is self-contained: endpoints and settings for --restart
         crate::io::write(&dir.join("initial.json"), &initial)?;
         crate::io::write(&dir.join("final.json"), &final_)?;

@@ -210,7 +210,7 @@ impl BandOptimizer for Lbfgs {
             if dot(f, f) > 4.0 * dot(fp, fp) {
                 self.s.clear();
                 self.y.clear();
-                self.trust = 0.5 * self.trust;
+                self.trust *= 0.5;
             } else {
                 self.trust = (1.5 * self.trust).min(self.params.max_step);
             }

@@ -8,8 +8,8 @@ use nalgebra::Vector3;
 /// Periodic images of an atom itself (j = i, S ≠ 0) are included, and so are several images of the
 /// same pair when the cutoff is longer than a lattice vector.
 ///
-/// Stored in compressed-row form: the entries of atom i are `start[i]..start[i + 1]`, in the order
-/// the bins are visited (deterministic for a given structure and cutoff).
+/// Stored in compressed-row form: the entries of atom i are `start[i]..start[i + 1]`, ordered by j,
+/// then by shift.
 #[derive(Debug, Clone, Default)]
 pub struct NeighborList {
     /// Cutoff [Å].
@@ -49,8 +49,8 @@ impl NeighborList {
     ///
     /// Atoms are sorted into bins at least `cutoff / 2` wide along each lattice-plane normal; each atom
     /// visits the bins within reach, wrapping periodic axes with the corresponding lattice shifts. The
-    /// cost is linear in the number of atoms at fixed density; rows are built in parallel (rayon), in
-    /// bin order, so the list is the same for any thread count.
+    /// cost is linear in the number of atoms at fixed density; rows are built in parallel (rayon) and
+    /// sorted, so the list is the same for any thread count and any binning.
     ///
     /// # Errors
     /// A message for a degenerate periodic cell or a non-positive cutoff.
@@ -206,6 +206,9 @@ impl NeighborList {
                     }
                 }
             }
+            // canonical order (by neighbour, then shift): the list, and every sum over it, is the same
+            // however the atoms were binned, so cached and fresh lists give bitwise equal results
+            row.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)));
             row
         };
         let rows: Vec<Vec<Entry>> = if crate::structure::neighbors::worth_parallel(n) {

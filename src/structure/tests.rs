@@ -138,11 +138,14 @@ fn neighbor_lists_equal_brute_force_on_random_triclinic_cells() {
         let nl = NeighborList::build(&s, cutoff).unwrap();
         let bf = brute_force(&s, cutoff).unwrap();
         for i in 0..n {
-            let mut got: Vec<(usize, [i32; 3])> = nl
+            let got: Vec<(usize, [i32; 3])> = nl
                 .range(i)
                 .map(|k| (nl.neighbor[k] as usize, nl.shift[k]))
                 .collect();
-            got.sort();
+            // rows are sorted by neighbour, then shift
+            let mut sorted = got.clone();
+            sorted.sort();
+            assert_eq!(got, sorted);
             let want: Vec<(usize, [i32; 3])> = bf[i].iter().map(|e| (e.0, e.1)).collect();
             assert_eq!(
                 got, want,

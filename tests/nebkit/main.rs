@@ -5,6 +5,7 @@
 mod calculators;
 mod cli;
 mod formats;
+mod neb_run;
 mod reference_paths;
 
 use std::path::PathBuf;

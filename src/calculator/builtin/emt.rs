@@ -259,13 +259,13 @@ impl Calculator for Emt {
                 de_as: es * (w_over - po.kappa / BETA) + eo * (w_over - ps.kappa / BETA),
             }
         };
-        // each unordered pair once (the partner's terms are the same with self and other swapped)
-        // (serial runs only: in parallel the in-place mirroring below would be a serial, memory-bound
-        // pass over all pairs, slower than evaluating every ordered pair on both threads)
-        let reverse = if parallel {
-            None
-        } else {
+        // each unordered pair once (the partner's terms are the same with self and other swapped);
+        // only below 1000 atoms, where the in-place mirroring pass is cheap. The choice depends on the
+        // size alone, never on the thread count, so results are bitwise the same for any thread count.
+        let reverse = if n < 1000 {
             nl.reverse.as_deref()
+        } else {
+            None
         };
         let canonical = |k: usize| reverse.is_none_or(|r| (k as u32) <= r[k]);
         let mut half = vec![PairTerms::default(); nl.n_pairs()];
