@@ -237,3 +237,34 @@ fn plot_redraws_profiles() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("band.extxyz"));
 }
+
+#[test]
+fn delayed_climbing_and_energy_weighted_springs_reach_the_same_saddle() {
+    let tmp = tempfile::tempdir().unwrap();
+    for (name, extra) in [
+        ("after", vec!["--climb-after", "0.3"]),
+        (
+            "weighted",
+            vec!["--energy-weighted", "0.1,1.0", "--optimizer", "lbfgs"],
+        ),
+    ] {
+        let dir = tmp.path().join(name);
+        let st = nebkit()
+            .args(["neb", "-q", "--config"])
+            .arg(case("au-al100-emt"))
+            .args(&extra)
+            .arg("--output")
+            .arg(&dir)
+            .status()
+            .unwrap();
+        assert!(st.success(), "{name}");
+        let r = result(&dir);
+        // REFERENCE_VALUES.md: 0.3745 ± 0.002 eV
+        assert!(
+            (r["barrier_forward"].as_f64().unwrap() - 0.3745).abs() < 0.002,
+            "{name}: {}",
+            r["barrier_forward"]
+        );
+        assert_eq!(r["saddle"]["climbing"], Value::Bool(true), "{name}");
+    }
+}
