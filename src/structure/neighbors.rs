@@ -330,6 +330,8 @@ struct CacheEntry {
     cutoff: f64,
     positions: Vec<Vector3<f64>>,
     list: std::sync::Arc<NeighborList>,
+    /// S·cell per entry of `list` [Å] (the cell is part of the key).
+    shift_cart: std::sync::Arc<Vec<Vector3<f64>>>,
     used: u64,
 }
 
@@ -381,16 +383,33 @@ impl NeighborCache {
                 })
                 .map(|e| {
                     e.used = now;
-                    e.list.clone()
+                    (e.list.clone(), e.shift_cart.clone())
                 })
         };
-        if let Some(list) = found {
-            return Ok(list.refresh(structure, cutoff));
+        if let Some((list, shift_cart)) = found {
+            return Ok(list.refresh(structure, cutoff, &shift_cart));
         }
         let mut wide = NeighborList::build(structure, cutoff + self.skin)?;
         wide.compute_reverse();
+        let lattice = [0, 1, 2].map(|k| {
+            if structure.pbc[k] {
+                structure.cell.vector(k)
+            } else {
+                Vector3::zeros()
+            }
+        });
+        let shift_cart: Vec<Vector3<f64>> = wide
+            .shift
+            .iter()
+            .map(|s| {
+                lattice[0] * f64::from(s[0])
+                    + lattice[1] * f64::from(s[1])
+                    + lattice[2] * f64::from(s[2])
+            })
+            .collect();
         let wide = std::sync::Arc::new(wide);
-        let list = wide.refresh(structure, cutoff);
+        let shift_cart = std::sync::Arc::new(shift_cart);
+        let list = wide.refresh(structure, cutoff, &shift_cart);
         let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
         if entries.len() >= self.capacity {
             if let Some(oldest) = (0..entries.len()).min_by_key(|&k| entries[k].used) {
@@ -404,6 +423,7 @@ impl NeighborCache {
             cutoff,
             positions: structure.positions.clone(),
             list: wide,
+            shift_cart,
             used: now,
         });
         Ok(list)
@@ -413,24 +433,19 @@ impl NeighborCache {
 impl NeighborList {
     /// This list's pairs re-evaluated at the positions of `structure` and cut at `cutoff` [Å]
     /// (rows in parallel for large systems; the result does not depend on the thread count).
-    fn refresh(&self, structure: &Structure, cutoff: f64) -> NeighborList {
+    /// `shift_cart[k]` is S·cell of entry k.
+    fn refresh(
+        &self,
+        structure: &Structure,
+        cutoff: f64,
+        shift_cart: &[Vector3<f64>],
+    ) -> NeighborList {
         use rayon::prelude::*;
-        let lattice = [0, 1, 2].map(|k| {
-            if structure.pbc[k] {
-                structure.cell.vector(k)
-            } else {
-                Vector3::zeros()
-            }
-        });
         let cut2 = cutoff * cutoff;
         let n = structure.len();
         // pass 1: vectors of every stored pair, in parallel over rows for large systems
         let vector_of = |i: usize, k: usize| {
-            let s = self.shift[k];
-            structure.positions[self.neighbor[k] as usize] - structure.positions[i]
-                + lattice[0] * f64::from(s[0])
-                + lattice[1] * f64::from(s[1])
-                + lattice[2] * f64::from(s[2])
+            structure.positions[self.neighbor[k] as usize] - structure.positions[i] + shift_cart[k]
         };
         let mut vectors = vec![Vector3::zeros(); self.n_pairs()];
         {
@@ -451,6 +466,20 @@ impl NeighborList {
             } else {
                 rows.into_iter().enumerate().for_each(fill);
             }
+        }
+        // common case: every stored pair is still within the cutoff (nothing in the skin shell):
+        // share the index arrays as they are
+        if vectors.iter().all(|v| v.norm_squared() < cut2) {
+            let distance = vectors.iter().map(|v| v.norm()).collect();
+            return NeighborList {
+                cutoff,
+                start: self.start.clone(),
+                neighbor: self.neighbor.clone(),
+                shift: self.shift.clone(),
+                vector: vectors,
+                distance,
+                reverse: self.reverse.clone(),
+            };
         }
         // pass 2: keep the pairs within the cutoff
         let mut out = NeighborList {

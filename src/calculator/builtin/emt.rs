@@ -74,10 +74,11 @@ struct PairTerms {
     /// σ1 contribution of the neighbour to this atom, and of this atom to the neighbour.
     ds1s: f64,
     ds1o: f64,
-    /// ∂(σ1 contribution)/∂r for this atom's and for the neighbour's σ1: dE/dr = dE/dσ1 · c.
+    /// ∂(σ1 contribution)/∂r divided by r, for this atom's and for the neighbour's σ1:
+    /// (dE/dr)/r = dE/dσ1 · c.
     c_s: f64,
     c_o: f64,
-    /// The first E_AS term of the pair (both halves) and its r derivative.
+    /// The first E_AS term of the pair (both halves) and its r derivative divided by r.
     e_as: f64,
     de_as: f64,
 }
@@ -234,29 +235,38 @@ impl Calculator for Emt {
         // per pair: dw/dr / w and the σ1, σ2 contributions (self and other)
         let pair_terms = |k: usize, ps: &ElementParams, po: &ElementParams| -> PairTerms {
             let r = nl.distance[k];
+            let inv_r = 1.0 / r;
             let w = 1.0 / (1.0 + (cut.acut * (r - cut.rc)).exp());
-            let chi = po.n0 / ps.n0;
+            let w_over = cut.acut * (w - 1.0);
             let e1o = (-po.eta2 * (r - BETA * po.s0)).exp();
             let e2o = (-po.kappa * (r / BETA - po.s0)).exp();
-            let (e1s, e2s) = if std::ptr::eq(ps, po) {
-                (e1o, e2o)
-            } else {
-                (
-                    (-ps.eta2 * (r - BETA * ps.s0)).exp(),
-                    (-ps.kappa * (r / BETA - ps.s0)).exp(),
-                )
-            };
-            let w_over = cut.acut * (w - 1.0);
+            if std::ptr::eq(ps, po) {
+                // same element: χ = 1 and the self/other terms coincide (no divisions)
+                let ds1 = e1o * w;
+                let es = ps.neghalfv0overgamma2 * e2o * w;
+                let c = ds1 * (w_over - po.eta2) * inv_r;
+                return PairTerms {
+                    ds1s: ds1,
+                    ds1o: ds1,
+                    c_s: c,
+                    c_o: c,
+                    e_as: es + es,
+                    de_as: 2.0 * es * (w_over - po.kappa / BETA) * inv_r,
+                };
+            }
+            let chi = po.n0 / ps.n0;
+            let e1s = (-ps.eta2 * (r - BETA * ps.s0)).exp();
+            let e2s = (-ps.kappa * (r / BETA - ps.s0)).exp();
             let (ds1s, ds1o) = (e1o * chi * w, e1s / chi * w);
             let es = ps.neghalfv0overgamma2 * e2o * chi * w;
             let eo = po.neghalfv0overgamma2 * e2s / chi * w;
             PairTerms {
                 ds1s,
                 ds1o,
-                c_s: ds1s * (w_over - po.eta2),
-                c_o: ds1o * (w_over - ps.eta2),
+                c_s: ds1s * (w_over - po.eta2) * inv_r,
+                c_o: ds1o * (w_over - ps.eta2) * inv_r,
                 e_as: es + eo,
-                de_as: es * (w_over - po.kappa / BETA) + eo * (w_over - ps.kappa / BETA),
+                de_as: (es * (w_over - po.kappa / BETA) + eo * (w_over - ps.kappa / BETA)) * inv_r,
             }
         };
         // each unordered pair once (the partner's terms are the same with self and other swapped);
@@ -328,7 +338,8 @@ impl Calculator for Emt {
         let forces_rows = rows(&|i| {
             let deds_i = cohesive[i].deds;
             let mut fi = Vector3::zeros();
-            let mut virial = Matrix3::zeros();
+            // Σ (dE/dr / r) d ⊗ d, upper triangle xx yy zz yz xz xy
+            let mut w6 = [0.0f64; 6];
             let mut e_as = 0.0;
             for k in nl.range(i) {
                 let t = &terms[k];
@@ -336,17 +347,25 @@ impl Calculator for Emt {
                 e_as += t.e_as;
                 // dE/dr from E_c and the second term of E_AS (through σ1 of both atoms) and from the
                 // first term of E_AS
-                let dedr = deds_i * t.c_s + deds_j * t.c_o + t.de_as;
+                let dedr_over_r = deds_i * t.c_s + deds_j * t.c_o + t.de_as;
                 let d = nl.vector[k];
-                let f = d * (dedr / nl.distance[k]);
+                let f = d * dedr_over_r;
                 fi += f;
-                virial += 0.5 * d * f.transpose();
+                w6[0] += dedr_over_r * d.x * d.x;
+                w6[1] += dedr_over_r * d.y * d.y;
+                w6[2] += dedr_over_r * d.z * d.z;
+                w6[3] += dedr_over_r * d.y * d.z;
+                w6[4] += dedr_over_r * d.x * d.z;
+                w6[5] += dedr_over_r * d.x * d.y;
             }
             AtomTerms {
                 energy: 0.5 * e_as,
                 deds: 0.0,
                 force: fi,
-                virial,
+                // the pairs are counted from both ends: half each
+                virial: Matrix3::new(
+                    w6[0], w6[5], w6[4], w6[5], w6[1], w6[3], w6[4], w6[3], w6[2],
+                ) * 0.5,
             }
         });
         let mut energies = vec![0.0; n];
