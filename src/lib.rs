@@ -6,6 +6,7 @@
 #![allow(clippy::needless_range_loop)] // index loops mirror the equations in numeric kernels
 
 pub mod analysis;
+pub mod builders;
 pub mod calculator;
 pub mod cli;
 pub mod io;

@@ -193,6 +193,7 @@ pub const BUILTIN_NAMES: &[&str] = &[
     "morse",
     "emt",
     "eam",
+    "model",
     "delay",
     "nan-after",
 ];
@@ -226,6 +227,7 @@ pub fn from_spec(spec: &str) -> Result<Box<dyn Calculator>, CalcError> {
         "morse" => Box::new(pair::Morse::from_spec(&parsed)?),
         "emt" => Box::new(emt::Emt::from_spec(&parsed)?),
         "eam" => Box::new(eam::Eam::from_spec(&parsed)?),
+        "model" => Box::new(model::Model::from_spec(&parsed)?),
         "delay" => Box::new(testing::Delay::from_spec(&parsed)?),
         "nan-after" => Box::new(testing::NanAfter::from_spec(&parsed)?),
         other => {

@@ -1,6 +1,7 @@
 //! Command-line interface: clap definitions (raw arguments) turned into validated plans, one file per
 //! subcommand. `main.rs` only calls [`run`].
 
+mod build;
 mod calc;
 mod neb;
 mod plot;
@@ -19,6 +20,8 @@ pub struct Cli {
 enum Command {
     /// Single point: print {"energy", "forces", "stress"} of a structure as JSON on stdout.
     Calc(calc::CalcArgs),
+    /// Build the endpoints of a seed system (initial.json, final.json, build.json).
+    Build(build::BuildArgs),
     /// Climbing-image NEB between two endpoints: result.json, band.extxyz, profile.svg.
     Neb(Box<neb::NebArgs>),
     /// Redraw energy profiles from result.json files (.svg or .png).
@@ -60,6 +63,7 @@ impl CliError {
 pub fn run<W: std::io::Write>(cli: Cli, out: &mut W) -> Result<(), CliError> {
     match cli.command {
         Command::Calc(args) => calc::run(args, out),
+        Command::Build(args) => build::run(args, out),
         Command::Neb(args) => neb::run(*args, out),
         Command::Plot(args) => plot::run(args, out),
     }

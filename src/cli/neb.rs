@@ -461,11 +461,18 @@ fn run_in_pool<W: std::io::Write>(
             serde_json::to_string_pretty(&saved).map_err(|e| CliError::Usage(e.to_string()))?;
         crate::io::write_atomic(&dir.join("run.json"), text.as_bytes())?;
         let _ = std::fs::remove_file(dir.join("trajectory.extxyz"));
-        match cfg.interpolation.as_str() {
+        let band = match cfg.interpolation.as_str() {
             "idpp" => idpp(&initial, &final_, cfg.images, &cfg.idpp),
             _ => interpolate_linear(&initial, &final_, cfg.images),
         }
-        .map_err(|e| CliError::Usage(format!("endpoints: {e}")))?
+        .map_err(|e| CliError::Usage(format!("endpoints: {e}")))?;
+        crate::path::validate(&band).map_err(|e| {
+            CliError::Usage(format!(
+                "the initial {} path is unusable: {e} (try --interpolation idpp or more images)",
+                cfg.interpolation
+            ))
+        })?;
+        band
     };
     let show = !quiet && std::io::stderr().is_terminal();
     let mut progress = ProgressObserver::new(show);

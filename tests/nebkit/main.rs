@@ -2,6 +2,7 @@
 
 #![allow(clippy::needless_range_loop)]
 
+mod builders;
 mod calculators;
 mod cli;
 mod formats;

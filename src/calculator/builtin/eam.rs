@@ -90,8 +90,9 @@ macro_rules! zhou {
     };
 }
 
-/// The ZJW 2004 table for the fcc metals nebkit's users need (LAMMPS `tools/eam_database/EAM_code`).
-pub const ZHOU2004: [ZhouParams; 7] = [
+/// The ZJW 2004 table for the metals nebkit's users need (LAMMPS `tools/eam_database/EAM_code`): the
+/// fcc metals Cu, Ag, Au, Ni, Pd, Pt, Al, and Fe, Co (for M–N4 sites).
+pub const ZHOU2004: [ZhouParams; 9] = [
     zhou!(
         "Cu",
         2.556162,
@@ -250,6 +251,52 @@ pub const ZHOU2004: [ZhouParams; 7] = [
         -2.488244,
         3.527021,
         0.759692,
+        0.85,
+        1.15
+    ),
+    zhou!(
+        "Fe",
+        2.481987,
+        1.885957,
+        20.041463,
+        20.041463,
+        9.818270,
+        5.236411,
+        0.392811,
+        0.646243,
+        0.170306,
+        0.340613,
+        [-2.534992, -0.059605, 0.193065, -2.282322],
+        [-2.54, 0.00, 0.200269, -0.148770],
+        0.391750,
+        -2.539945,
+        55.847,
+        -0.148770,
+        5.236411,
+        0.340613,
+        0.85,
+        1.15
+    ),
+    zhou!(
+        "Co",
+        2.505979,
+        1.975299,
+        27.206789,
+        27.206789,
+        8.679625,
+        4.629134,
+        0.421378,
+        0.640107,
+        0.5,
+        1.0,
+        [-2.541799, -0.219415, 0.733381, -1.589003],
+        [-2.56, 0.00, 0.705845, -0.687140],
+        0.694608,
+        -2.559307,
+        58.9332,
+        -0.687140,
+        4.629134,
+        1.0,
         0.85,
         1.15
     ),
@@ -803,7 +850,7 @@ fn zhou_params(symbols: &[&str]) -> Result<Vec<&'static ZhouParams>, CalcError> 
             ZhouParams::of(s).ok_or_else(|| CalcError::Unsupported {
                 calculator: "eam:zhou2004".into(),
                 problem: format!(
-                    "no Zhou-Johnson-Wadley parameters for {s} (available: Cu, Ag, Au, Ni, Pd, Pt, Al)"
+                    "no Zhou-Johnson-Wadley parameters for {s} (available: Cu, Ag, Au, Ni, Pd, Pt, Al, Fe, Co)"
                 ),
             })
         })

@@ -3,4 +3,5 @@
 pub mod analytic;
 pub mod eam;
 pub mod emt;
+pub mod model;
 pub mod pair;

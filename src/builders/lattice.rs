@@ -1,0 +1,352 @@
+//! Generic building blocks: graphene sheets with N4 divacancy sites, g-C3N4 sheets, NiAs-type NiS
+//! slabs, fcc slabs with adatom hops, fcc-fragment clusters and the Pd10 tetrahedron.
+//!
+//! Hexagonal cells use a1 = (a, 0, 0), a2 = (−a/2, a√3/2, 0) (γ = 120°) and vacuum along z, as in
+//! `SEED_SYSTEMS.md`.
+
+use crate::structure::{elements, Cell, Structure};
+use nalgebra::Vector3;
+
+/// A hexagonal cell of lattice constant `a` [Å] repeated n1 × n2, height `c` [Å].
+pub fn hexagonal_cell(a: f64, n1: usize, n2: usize, c: f64) -> Cell {
+    Cell::from_rows([
+        [a * n1 as f64, 0.0, 0.0],
+        [-a / 2.0 * n2 as f64, a * 3f64.sqrt() / 2.0 * n2 as f64, 0.0],
+        [0.0, 0.0, c],
+    ])
+}
+
+fn structure(
+    symbols: &[&str],
+    positions: Vec<Vector3<f64>>,
+    cell: Cell,
+    pbc: [bool; 3],
+) -> Structure {
+    Structure::from_symbols(symbols, positions)
+        .expect("builders use known elements")
+        .with_cell(cell, pbc)
+        .expect("builders make valid cells")
+}
+
+/// Graphene, lattice constant 2.46 Å (C–C 1.420 Å), n × n, in a cell of height `c` with the sheet at
+/// z = c/2; pbc (T, T, F) — the sheet is periodic in-plane, vacuum along z.
+pub fn graphene(n: usize, c: f64) -> Structure {
+    let a = 2.46;
+    let cell = hexagonal_cell(a, n, n, c);
+    let a1 = Vector3::new(a, 0.0, 0.0);
+    let a2 = Vector3::new(-a / 2.0, a * 3f64.sqrt() / 2.0, 0.0);
+    let mut pos = Vec::new();
+    for i in 0..n {
+        for j in 0..n {
+            for f in [[0.0, 0.0], [1.0 / 3.0, 2.0 / 3.0]] {
+                let p = a1 * (i as f64 + f[0])
+                    + a2 * (j as f64 + f[1])
+                    + Vector3::new(0.0, 0.0, c / 2.0);
+                pos.push(p);
+            }
+        }
+    }
+    structure(&vec!["C"; pos.len()], pos, cell, [true, true, false])
+}
+
+/// Make a pyridinic N4 divacancy in a graphene sheet: remove the vertical C–C pair nearest to
+/// `near` (x, y) and turn the four C bonded to it into N. Returns the sheet and the site centre (Å).
+/// An unrelaxed metal at the centre has M–N = 1.879 Å.
+pub fn n4_site(sheet: &Structure, near: Vector3<f64>) -> (Structure, Vector3<f64>) {
+    let mic = sheet.minimum_image().expect("valid cell");
+    // vertical bonds: an A atom and the B atom 1.42 Å above it in y
+    let mut best: Option<(f64, usize, usize)> = None;
+    for i in 0..sheet.len() {
+        for j in 0..sheet.len() {
+            let d = mic.displacement(&(sheet.positions[j] - sheet.positions[i]));
+            if (d.y - 1.42).abs() < 0.02 && d.x.abs() < 0.02 {
+                let centre = sheet.positions[i] + d / 2.0;
+                let dist = mic.displacement(&(centre - near)).xy().norm();
+                if best.is_none_or(|b| dist < b.0) {
+                    best = Some((dist, i, j));
+                }
+            }
+        }
+    }
+    let (_, i, j) = best.expect("a graphene sheet has vertical bonds");
+    let centre =
+        sheet.positions[i] + mic.displacement(&(sheet.positions[j] - sheet.positions[i])) / 2.0;
+    let mut out = sheet.clone();
+    // the four C bonded to the removed pair
+    let neighbours: Vec<usize> = (0..sheet.len())
+        .filter(|&k| k != i && k != j)
+        .filter(|&k| {
+            [i, j].iter().any(|&m| {
+                (mic.displacement(&(sheet.positions[k] - sheet.positions[m]))
+                    .norm()
+                    - 1.42)
+                    .abs()
+                    < 0.02
+            })
+        })
+        .collect();
+    for k in neighbours {
+        out.numbers[k] = 7;
+    }
+    let keep: Vec<usize> = (0..sheet.len()).filter(|&k| k != i && k != j).collect();
+    (select(&out, &keep), centre)
+}
+
+/// The atoms `indices` of `s`, in that order.
+pub fn select(s: &Structure, indices: &[usize]) -> Structure {
+    let mut out = s.clone();
+    out.numbers = indices.iter().map(|&k| s.numbers[k]).collect();
+    out.positions = indices.iter().map(|&k| s.positions[k]).collect();
+    out.fixed = indices.iter().map(|&k| s.fixed[k]).collect();
+    out.stored = None;
+    out
+}
+
+/// Append atoms to a structure.
+pub fn append(s: &mut Structure, symbol: &str, positions: &[Vector3<f64>], fixed: bool) {
+    let z = elements::number_of(symbol).expect("known element");
+    for p in positions {
+        s.numbers.push(z);
+        s.positions.push(*p);
+        s.fixed.push(fixed);
+    }
+}
+
+/// Planar heptazine g-C3N4 (C6N8 per cell, a = 7.135 Å), n × n, sheet at z = c/2, pbc (T, T, F).
+/// Fractional coordinates from `SEED_SYSTEMS.md` (γ = 120° convention).
+pub fn gc3n4(n: usize, c: f64) -> Structure {
+    let a = 7.135;
+    let cell = hexagonal_cell(a, n, n, c);
+    let carbon = [
+        [0.0952, 0.5476],
+        [0.4524, 0.9048],
+        [0.4524, 0.5476],
+        [0.7794, 0.5587],
+        [0.7794, 0.2206],
+        [0.4412, 0.2206],
+    ];
+    let nitrogen = [
+        [0.3333, 0.6667],
+        [0.6684, 0.0053],
+        [0.3368, 0.3316],
+        [0.9947, 0.6632],
+        [0.9947, 0.3316],
+        [0.3368, 0.0053],
+        [0.6684, 0.6632],
+        [0.6667, 0.3333],
+    ];
+    let a1 = Vector3::new(a, 0.0, 0.0);
+    let a2 = Vector3::new(-a / 2.0, a * 3f64.sqrt() / 2.0, 0.0);
+    let mut symbols = Vec::new();
+    let mut pos = Vec::new();
+    for i in 0..n {
+        for j in 0..n {
+            for (sym, list) in [("C", &carbon[..]), ("N", &nitrogen[..])] {
+                for f in list {
+                    symbols.push(sym);
+                    pos.push(
+                        a1 * (i as f64 + f[0])
+                            + a2 * (j as f64 + f[1])
+                            + Vector3::new(0.0, 0.0, c / 2.0),
+                    );
+                }
+            }
+        }
+    }
+    structure(&symbols, pos, cell, [true, true, false])
+}
+
+/// g-C3N4 fractional (x, y) → Cartesian in the unit cell.
+pub fn gc3n4_point(fx: f64, fy: f64, z: f64) -> Vector3<f64> {
+    let a = 7.135;
+    Vector3::new(a, 0.0, 0.0) * fx
+        + Vector3::new(-a / 2.0, a * 3f64.sqrt() / 2.0, 0.0) * fy
+        + Vector3::new(0.0, 0.0, z)
+}
+
+/// NiAs-type NiS (P6₃/mmc, a = 3.4395, c = 5.3514 Å) as a (001) slab: n × n in-plane, `cells` unit cells
+/// along c (2 Ni + 2 S layers each), `vacuum` Å above and below, pbc (T, T, F). Atoms are ordered by
+/// height, bottom first.
+pub fn nis_001(n: usize, cells: usize, vacuum: f64) -> Structure {
+    let (a, c) = (3.4395, 5.3514);
+    let height = c * cells as f64;
+    let cell = hexagonal_cell(a, n, n, height + 2.0 * vacuum);
+    let a1 = Vector3::new(a, 0.0, 0.0);
+    let a2 = Vector3::new(-a / 2.0, a * 3f64.sqrt() / 2.0, 0.0);
+    let mut atoms: Vec<(&str, Vector3<f64>)> = Vec::new();
+    for k in 0..cells {
+        for (sym, f) in [
+            ("Ni", [0.0, 0.0, 0.0]),
+            ("S", [1.0 / 3.0, 2.0 / 3.0, 0.25]),
+            ("Ni", [0.0, 0.0, 0.5]),
+            ("S", [2.0 / 3.0, 1.0 / 3.0, 0.75]),
+        ] {
+            for i in 0..n {
+                for j in 0..n {
+                    let p = a1 * (i as f64 + f[0])
+                        + a2 * (j as f64 + f[1])
+                        + Vector3::new(0.0, 0.0, vacuum + c * (k as f64 + f[2]));
+                    atoms.push((sym, p));
+                }
+            }
+        }
+    }
+    let symbols: Vec<&str> = atoms.iter().map(|a| a.0).collect();
+    structure(
+        &symbols,
+        atoms.iter().map(|a| a.1).collect(),
+        cell,
+        [true, true, false],
+    )
+}
+
+/// Surface facets of fcc slabs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FccFacet {
+    /// (100), square surface cell of side a/√2.
+    F100,
+    /// (111), hexagonal surface cell of side a/√2, ABC stacking.
+    F111,
+    /// (110), rectangular surface cell a × a/√2.
+    F110,
+}
+
+/// An fcc slab of `element` with lattice constant `a` [Å]: n1 × n2 surface cells, `layers` layers,
+/// `vacuum` Å on each side, pbc (T, T, F); atoms ordered bottom layer first; the bottom `fixed_layers`
+/// layers fixed. Geometry as ASE's `fcc100/fcc111/fcc110` (orthogonal or hexagonal surface cells).
+pub fn fcc_slab(
+    element: &str,
+    a: f64,
+    facet: FccFacet,
+    n1: usize,
+    n2: usize,
+    layers: usize,
+    vacuum: f64,
+    fixed_layers: usize,
+) -> Structure {
+    let d = a / 2f64.sqrt();
+    let (v1, v2, dz, shift): (
+        Vector3<f64>,
+        Vector3<f64>,
+        f64,
+        Box<dyn Fn(usize) -> Vector3<f64>>,
+    ) = match facet {
+        FccFacet::F100 => (
+            Vector3::new(d, 0.0, 0.0),
+            Vector3::new(0.0, d, 0.0),
+            a / 2.0,
+            Box::new(move |l| {
+                if l % 2 == 1 {
+                    Vector3::new(d / 2.0, d / 2.0, 0.0)
+                } else {
+                    Vector3::zeros()
+                }
+            }),
+        ),
+        FccFacet::F111 => {
+            let v1 = Vector3::new(d, 0.0, 0.0);
+            let v2 = Vector3::new(d / 2.0, d * 3f64.sqrt() / 2.0, 0.0);
+            let step = (v1 + v2) / 3.0;
+            (
+                v1,
+                v2,
+                a / 3f64.sqrt(),
+                Box::new(move |l| step * (l % 3) as f64),
+            )
+        }
+        FccFacet::F110 => (
+            Vector3::new(a, 0.0, 0.0),
+            Vector3::new(0.0, d, 0.0),
+            d / 2.0,
+            Box::new(move |l| {
+                if l % 2 == 1 {
+                    Vector3::new(a / 2.0, d / 2.0, 0.0)
+                } else {
+                    Vector3::zeros()
+                }
+            }),
+        ),
+    };
+    let height = dz * (layers as f64 - 1.0);
+    let cell = Cell::from_rows([
+        [v1.x * n1 as f64, v1.y * n1 as f64, 0.0],
+        [v2.x * n2 as f64, v2.y * n2 as f64, 0.0],
+        [0.0, 0.0, height + 2.0 * vacuum],
+    ]);
+    let mut pos = Vec::new();
+    let mut fixed = Vec::new();
+    for l in 0..layers {
+        for i in 0..n1 {
+            for j in 0..n2 {
+                pos.push(
+                    v1 * i as f64
+                        + v2 * j as f64
+                        + shift(l)
+                        + Vector3::new(0.0, 0.0, vacuum + dz * l as f64),
+                );
+                fixed.push(l < fixed_layers);
+            }
+        }
+    }
+    let mut s = structure(&vec![element; pos.len()], pos, cell, [true, true, false]);
+    s.fixed = fixed;
+    s
+}
+
+/// The 10-atom fcc tetrahedron (Td "tetracapped octahedron") with nearest-neighbour distance `d` [Å],
+/// base (111) face at z = 0, centred on the base centroid (SEED_SYSTEMS.md coordinates for d = 2.70).
+pub fn tetrahedron10(d: f64) -> Vec<Vector3<f64>> {
+    let s = d / 2.70;
+    [
+        [-2.7000, -1.5588, 0.0],
+        [-1.3500, 0.7794, 0.0],
+        [0.0, 3.1177, 0.0],
+        [0.0, -1.5588, 0.0],
+        [1.3500, 0.7794, 0.0],
+        [2.7000, -1.5588, 0.0],
+        [-1.3500, -0.7794, 2.2045],
+        [0.0, 1.5588, 2.2045],
+        [1.3500, -0.7794, 2.2045],
+        [0.0, 0.0, 4.4091],
+    ]
+    .iter()
+    .map(|p| Vector3::new(p[0], p[1], p[2]) * s)
+    .collect()
+}
+
+/// A compact fcc fragment of `n` atoms with nearest-neighbour distance `d` [Å], (111) base at z = 0,
+/// centred in-plane on the origin: the n fcc sites (ABC-stacked (111) layers) closest to a point just
+/// above the base centre, lower layers preferred on ties.
+pub fn fcc_fragment(n: usize, d: f64) -> Vec<Vector3<f64>> {
+    let v1 = Vector3::new(d, 0.0, 0.0);
+    let v2 = Vector3::new(d / 2.0, d * 3f64.sqrt() / 2.0, 0.0);
+    let dz = d * (2.0f64 / 3.0).sqrt();
+    let step = (v1 + v2) / 3.0;
+    let centre = Vector3::new(0.0, 0.0, 0.6 * dz);
+    let mut sites = Vec::new();
+    for l in 0..6 {
+        for i in -6i32..=6 {
+            for j in -6i32..=6 {
+                let p = v1 * f64::from(i)
+                    + v2 * f64::from(j)
+                    + step * (l % 3) as f64
+                    + Vector3::new(0.0, 0.0, dz * l as f64);
+                sites.push(p);
+            }
+        }
+    }
+    sites.sort_by(|a, b| {
+        let ka = (a - centre).norm() + 1e-6 * a.z;
+        let kb = (b - centre).norm() + 1e-6 * b.z;
+        ka.total_cmp(&kb)
+            .then(a.x.total_cmp(&b.x))
+            .then(a.y.total_cmp(&b.y))
+    });
+    let mut chosen: Vec<Vector3<f64>> = sites.into_iter().take(n).collect();
+    let mean = chosen.iter().fold(Vector3::zeros(), |s, p| s + p) / n.max(1) as f64;
+    for p in &mut chosen {
+        p.x -= mean.x;
+        p.y -= mean.y;
+    }
+    chosen
+}

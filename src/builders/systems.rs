@@ -1,0 +1,566 @@
+//! The seed systems.
+
+use super::lattice::*;
+use super::BuildError;
+use crate::structure::{elements, Structure};
+use nalgebra::Vector3;
+use serde_json::{json, Value};
+
+/// System names.
+pub const SYSTEMS: [&str; 5] = [
+    "pd10-pdn4",
+    "nis-ni-release",
+    "cu1-gc3n4",
+    "cun4-h-leaching",
+    "ptn-leaching",
+];
+
+/// Options of the builders (each system uses the ones that make sense for it).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct BuildOptions {
+    /// In-plane supercell size n (n × n).
+    pub supercell: Option<usize>,
+    /// Metal element.
+    pub metal: Option<String>,
+    /// Vacuum [Å] (cell height for sheets).
+    pub vacuum: Option<f64>,
+    /// Cluster–pocket distance [Å] (pd10-pdn4).
+    pub distance: Option<f64>,
+    /// Indices (0–3) of the pocket N atoms that carry H (cun4-h-leaching).
+    pub h_on: Vec<usize>,
+    /// Two CO on the metal (cun4-h-leaching).
+    pub co: bool,
+    /// Facet (nis-ni-release).
+    pub facet: Option<String>,
+    /// Hop kind: `adjacent` or `cavity` (cu1-gc3n4); final state `adatom` or `distant` (nis-ni-release).
+    pub variant: Option<String>,
+    /// Cluster size (ptn-leaching).
+    pub n: Option<usize>,
+}
+
+/// A built path.
+#[derive(Debug, Clone)]
+pub struct BuiltPath {
+    /// Initial state.
+    pub initial: Structure,
+    /// Final state (same atoms, same order, except for ptn-leaching where it has one atom fewer).
+    pub final_: Structure,
+    /// Metadata written to build.json.
+    pub info: Value,
+}
+
+fn opt_err(system: &str, problem: impl Into<String>) -> BuildError {
+    BuildError::Option {
+        system: system.into(),
+        problem: problem.into(),
+    }
+}
+
+fn metal(
+    system: &str,
+    o: &BuildOptions,
+    default: &str,
+    allowed: &[&str],
+) -> Result<String, BuildError> {
+    let m = o.metal.clone().unwrap_or_else(|| default.to_string());
+    if elements::number_of(&m).is_none() {
+        return Err(opt_err(
+            system,
+            format!("unknown element '{m}' for --metal"),
+        ));
+    }
+    if !allowed.contains(&m.as_str()) {
+        return Err(opt_err(
+            system,
+            format!(
+                "--metal {m} is not offered (choose one of {})",
+                allowed.join(", ")
+            ),
+        ));
+    }
+    Ok(m)
+}
+
+fn reject(system: &str, o: &BuildOptions, allowed: &[&str]) -> Result<(), BuildError> {
+    let given = [
+        ("supercell", o.supercell.is_some()),
+        ("metal", o.metal.is_some()),
+        ("vacuum", o.vacuum.is_some()),
+        ("distance", o.distance.is_some()),
+        ("h-on", !o.h_on.is_empty()),
+        ("co", o.co),
+        ("facet", o.facet.is_some()),
+        ("variant", o.variant.is_some()),
+        ("n", o.n.is_some()),
+    ];
+    for (name, set) in given {
+        if set && !allowed.contains(&name) {
+            return Err(opt_err(
+                system,
+                format!(
+                    "option --{name} does not apply (it takes: {})",
+                    allowed
+                        .iter()
+                        .map(|a| format!("--{a}"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Fix every atom except `moving`.
+fn fix_all_but(s: &mut Structure, moving: &[usize]) {
+    for i in 0..s.len() {
+        s.fixed[i] = !moving.contains(&i);
+    }
+}
+
+fn indices(s: &Structure, pred: impl Fn(usize) -> bool) -> Vec<usize> {
+    (0..s.len()).filter(|&i| pred(i)).collect()
+}
+
+/// Smallest distance between an atom of `group` and a periodic image of an atom of `group` [Å].
+fn image_clearance(s: &Structure, group: &[usize]) -> f64 {
+    let mut best = f64::INFINITY;
+    for &i in group {
+        for &j in group {
+            for a in -1i32..=1 {
+                for b in -1i32..=1 {
+                    if a == 0 && b == 0 {
+                        continue;
+                    }
+                    let v = s.positions[j]
+                        + s.cell.vector(0) * f64::from(a)
+                        + s.cell.vector(1) * f64::from(b)
+                        - s.positions[i];
+                    best = best.min(v.norm());
+                }
+            }
+        }
+    }
+    best
+}
+
+/// Build `system` with `options`.
+///
+/// # Errors
+/// Unknown systems, inapplicable options, supercells too small.
+pub fn build(system: &str, o: &BuildOptions) -> Result<BuiltPath, BuildError> {
+    match system {
+        "pd10-pdn4" => pd10_pdn4(o),
+        "nis-ni-release" => nis_release(o),
+        "cu1-gc3n4" => cu1_gc3n4(o),
+        "cun4-h-leaching" => cun4_h(o),
+        "ptn-leaching" => ptn_leaching(o),
+        other => Err(BuildError::UnknownSystem(other.to_string())),
+    }
+}
+
+fn common_info(
+    system: &str,
+    initial: &Structure,
+    moving: &[usize],
+    support: &[usize],
+    reported: Value,
+    notes: &[&str],
+) -> Value {
+    json!({
+        "format": "nebkit/build",
+        "version": 1,
+        "system": system,
+        "moving_atoms": moving,
+        "support_atoms": support,
+        "fixed_atoms": indices(initial, |i| initial.fixed[i]),
+        "composition": initial.formula(),
+        "reported": reported,
+        "notes": notes,
+        "calculators": "The `model` calculator (ZJW EAM metal–metal + Morse metal–support, support frozen) is a qualitative model for smoke tests and teaching: it reproduces no DFT barrier. For numbers run the same initial.json/final.json with a real engine (e.g. `--calculator ipi:unix:NAME` with an ASE/VASP/GPAW client) and `--relax-endpoints`.",
+    })
+}
+
+fn pd10_pdn4(o: &BuildOptions) -> Result<BuiltPath, BuildError> {
+    let system = "pd10-pdn4";
+    reject(system, o, &["supercell", "metal", "vacuum", "distance"])?;
+    let m = metal(system, o, "Pd", &["Pd", "Pt", "Cu", "Ni", "Ag", "Au"])?;
+    let n = o.supercell.unwrap_or(8);
+    if n < 6 {
+        return Err(BuildError::TooSmall {
+            system: system.into(),
+            problem: format!("a {n}×{n} sheet is below the 6×6 minimum"),
+        });
+    }
+    let c = o.vacuum.unwrap_or(20.0).max(20.0);
+    let d = o.distance.unwrap_or(3.0);
+    if !(1.0..=8.0).contains(&d) {
+        return Err(opt_err(
+            system,
+            format!("--distance {d} Å must lie between 1 and 8 Å"),
+        ));
+    }
+    let sheet = graphene(n, c);
+    let centre_guess =
+        (sheet.cell.vector(0) + sheet.cell.vector(1)) * 0.3 + Vector3::new(0.0, 0.0, c / 2.0);
+    let (support, pocket) = n4_site(&sheet, centre_guess);
+    let mut initial = support.clone();
+    let n_support = initial.len();
+    // the cluster: vertex 5 (2.7, −1.56) points at the pocket from `d` Å away in-plane
+    let nn = if m == "Pd" {
+        2.70
+    } else {
+        super::super::calculator::builtin::eam::ZhouParams::of(&m).map_or(2.70, |p| p.re)
+    };
+    let cluster = tetrahedron10(nn);
+    let vertex = cluster[5];
+    let u = Vector3::new(vertex.x, vertex.y, 0.0).normalize();
+    let offset =
+        pocket - u * d - Vector3::new(vertex.x, vertex.y, 0.0) + Vector3::new(0.0, 0.0, 2.25);
+    let placed: Vec<Vector3<f64>> = cluster.iter().map(|p| p + offset).collect();
+    append(&mut initial, &m, &placed, false);
+    let mover = n_support + 5;
+    let mut final_ = initial.clone();
+    final_.positions[mover] = pocket;
+    let cluster_idx: Vec<usize> = (n_support..initial.len()).collect();
+    let clearance = image_clearance(&initial, &cluster_idx);
+    if clearance < 10.0 {
+        return Err(BuildError::TooSmall {
+            system: system.into(),
+            problem: format!(
+                "the cluster comes {clearance:.1} Å from its periodic image (needs ≥ 10 Å)"
+            ),
+        });
+    }
+    for s in [&mut initial, &mut final_] {
+        fix_all_but(s, &cluster_idx);
+    }
+    let support_idx: Vec<usize> = (0..n_support).collect();
+    let info = common_info(
+        system,
+        &initial,
+        &[mover],
+        &support_idx,
+        json!({"barrier_eV": 1.47, "reaction_energy_eV": -3.96, "citation": "Wei et al., Nat. Nanotechnol. 13, 856 (2018)"}),
+        &["Pd10 tetrahedron (24 bonds, 4 CN3 vertices + 6 CN6 edges), base 2.25 Å above the sheet; one base vertex moves into the pyridinic N4 pocket (M–N 1.879 Å unrelaxed).",
+          "With the vertex only ~3 Å from the pocket a relaxed initial state may already lean onto N: use --distance 4–5 to see a barrier; relax endpoints with the engine you run (--relax-endpoints)."],
+    );
+    let mut info = info;
+    info["options"] = json!({"supercell": n, "metal": m, "distance": d, "cell_height": c});
+    Ok(BuiltPath {
+        initial,
+        final_,
+        info,
+    })
+}
+
+fn nis_release(o: &BuildOptions) -> Result<BuiltPath, BuildError> {
+    let system = "nis-ni-release";
+    reject(system, o, &["supercell", "vacuum", "facet", "variant"])?;
+    let facet = o.facet.clone().unwrap_or_else(|| "001".into());
+    if facet != "001" {
+        return Err(opt_err(
+            system,
+            format!("--facet {facet}: only the (001) slab is built so far (--facet 001)"),
+        ));
+    }
+    let variant = o.variant.clone().unwrap_or_else(|| "adatom".into());
+    if !["adatom", "distant"].contains(&variant.as_str()) {
+        return Err(opt_err(
+            system,
+            format!("--variant {variant}: use adatom (next to the vacancy) or distant"),
+        ));
+    }
+    let n = o.supercell.unwrap_or(3);
+    if n < 3 {
+        return Err(BuildError::TooSmall {
+            system: system.into(),
+            problem: format!("a {n}×{n} surface cell is below the 3×3 minimum"),
+        });
+    }
+    let vacuum = o.vacuum.unwrap_or(15.0).max(10.0);
+    let mut initial = nis_001(n, 2, vacuum / 2.0 + 2.0);
+    let zs: Vec<f64> = initial.positions.iter().map(|p| p.z).collect();
+    let zmin = zs.iter().cloned().fold(f64::INFINITY, f64::min);
+    let zmax = zs.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
+    let mid = 0.5 * (zmin + zmax);
+    // bottom half fixed
+    for i in 0..initial.len() {
+        initial.fixed[i] = initial.positions[i].z < mid - 0.1;
+    }
+    // the top Ni layer lies 0.25c below the top S layer; the Ni at the in-plane origin of the top layer
+    let ni_top = (0..initial.len())
+        .filter(|&i| initial.numbers[i] == 28)
+        .max_by(|&a, &b| {
+            let ka = initial.positions[a].z - 1e-3 * initial.positions[a].xy().norm();
+            let kb = initial.positions[b].z - 1e-3 * initial.positions[b].xy().norm();
+            ka.total_cmp(&kb)
+        })
+        .expect("slab has Ni");
+    let a = 3.4395;
+    let s_top = zmax;
+    let h = (2.2f64.powi(2) - (a / 3f64.sqrt()).powi(2)).sqrt();
+    let p0 = initial.positions[ni_top];
+    // hollow of the top S layer above the (1/3, 2/3) column nearest the vacancy
+    let hollow = p0 + Vector3::new(0.0, a / 3f64.sqrt(), 0.0);
+    let target = match variant.as_str() {
+        "adatom" => Vector3::new(hollow.x, hollow.y, s_top + h),
+        _ => Vector3::new(hollow.x + a, hollow.y, s_top + h),
+    };
+    let mut final_ = initial.clone();
+    final_.positions[ni_top] = target;
+    for s in [&mut initial, &mut final_] {
+        for i in 0..s.len() {
+            if s.numbers[i] == 16 {
+                s.fixed[i] = true; // support frozen for the model; unfreeze for a real engine
+            }
+        }
+    }
+    let support = indices(&initial, |i| initial.numbers[i] == 16);
+    let mut info = common_info(
+        system,
+        &initial,
+        &[ni_top],
+        &support,
+        json!({"barrier_eV": 1.06, "citation": "Chang et al., Nat. Synth. 3, 1427 (2024)"}),
+        &["NiAs-type NiS (001), 4 Ni + 4 S layers, bottom half fixed; S atoms also fixed (support) for the model calculator.",
+          "Final state: the top-layer Ni lifted to the S-layer hollow next to its vacancy (Ni–S 2.2 Å) or, with --variant distant, to the next hollow along a."],
+    );
+    info["options"] = json!({"supercell": n, "facet": facet, "variant": variant, "vacuum": vacuum});
+    Ok(BuiltPath {
+        initial,
+        final_,
+        info,
+    })
+}
+
+fn cu1_gc3n4(o: &BuildOptions) -> Result<BuiltPath, BuildError> {
+    let system = "cu1-gc3n4";
+    reject(system, o, &["supercell", "metal", "vacuum", "variant"])?;
+    let m = metal(
+        system,
+        o,
+        "Cu",
+        &["Cu", "Ni", "Pd", "Pt", "Ag", "Au", "Co", "Fe"],
+    )?;
+    let variant = o.variant.clone().unwrap_or_else(|| "adjacent".into());
+    let n = o
+        .supercell
+        .unwrap_or(if variant == "cavity" { 3 } else { 2 });
+    let c = o.vacuum.unwrap_or(20.0).max(15.0);
+    let (from, to) = match variant.as_str() {
+        "adjacent" => ((-0.0855, -0.0427), (0.0427, 0.0855)),
+        "cavity" => ((0.0427, -0.0427), (1.0427, -0.0427)),
+        other => {
+            return Err(opt_err(
+                system,
+                format!("--variant {other}: use adjacent or cavity"),
+            ))
+        }
+    };
+    if variant == "cavity" && n < 3 {
+        return Err(BuildError::TooSmall {
+            system: system.into(),
+            problem:
+                "the cavity-to-cavity hop (7.135 Å) needs a 3×3 cell to stay below half a cell"
+                    .into(),
+        });
+    }
+    let mut initial = gc3n4(n, c);
+    let support: Vec<usize> = (0..initial.len()).collect();
+    for f in initial.fixed.iter_mut() {
+        *f = true;
+    }
+    // place the metal in the cavity at (1,1) of the supercell (away from the cell edges)
+    let shift = |f: (f64, f64)| gc3n4_point(f.0 + 1.0, f.1 + 1.0, c / 2.0);
+    append(&mut initial, &m, &[shift(from)], false);
+    let mover = initial.len() - 1;
+    let mut final_ = initial.clone();
+    final_.positions[mover] = shift(to);
+    let mut info = common_info(
+        system,
+        &initial,
+        &[mover],
+        &support,
+        json!({"barrier_eV": 0.28, "citation": "Zhang, Wang, Li, J. Am. Chem. Soc. 146, 14954 (2024)"}),
+        &["Planar heptazine g-C3N4 (C6N8, a = 7.135 Å); the metal sits off-centre in the six-fold cavity bonded to two N2c (Cu–N ≈ 1.95 Å).",
+          "adjacent: one off-centre site to the next (0.915 Å apart); cavity: to the same site of the neighbouring cavity (7.135 Å).",
+          "SevenNet-0 relaxes both off-centre sites to the cavity centre (no barrier there) and prefers a buckled sheet: relax endpoints with your engine."],
+    );
+    info["options"] = json!({"supercell": n, "metal": m, "variant": variant, "cell_height": c});
+    Ok(BuiltPath {
+        initial,
+        final_,
+        info,
+    })
+}
+
+fn cun4_h(o: &BuildOptions) -> Result<BuiltPath, BuildError> {
+    let system = "cun4-h-leaching";
+    reject(system, o, &["supercell", "metal", "vacuum", "h-on", "co"])?;
+    let m = metal(system, o, "Cu", &["Cu", "Ni", "Pd", "Pt", "Co", "Fe"])?;
+    let n = o.supercell.unwrap_or(6);
+    if n < 5 {
+        return Err(BuildError::TooSmall {
+            system: system.into(),
+            problem: format!("a {n}×{n} sheet is below the 5×5 minimum"),
+        });
+    }
+    if o.h_on.len() > 3 || o.h_on.iter().any(|&k| k > 3) {
+        return Err(opt_err(
+            system,
+            format!(
+                "--h-on takes up to three distinct N indices 0–3, got {:?}",
+                o.h_on
+            ),
+        ));
+    }
+    let mut h_on = o.h_on.clone();
+    h_on.sort_unstable();
+    h_on.dedup();
+    let c = o.vacuum.unwrap_or(20.0).max(20.0);
+    let sheet = graphene(n, c);
+    let guess =
+        (sheet.cell.vector(0) + sheet.cell.vector(1)) * 0.5 + Vector3::new(0.0, 0.0, c / 2.0);
+    let (mut initial, centre) = n4_site(&sheet, guess);
+    let mic = initial.minimum_image().expect("valid cell");
+    // pocket N ordered by angle around the centre: 0 (+x,+y), 1 (−x,+y), 2 (−x,−y), 3 (+x,−y)
+    let mut pocket: Vec<usize> = indices(&initial, |i| initial.numbers[i] == 7);
+    pocket.sort_by(|&a, &b| {
+        let da = mic.displacement(&(initial.positions[a] - centre));
+        let db = mic.displacement(&(initial.positions[b] - centre));
+        da.y.atan2(da.x)
+            .rem_euclid(std::f64::consts::TAU)
+            .total_cmp(&db.y.atan2(db.x).rem_euclid(std::f64::consts::TAU))
+    });
+    for f in initial.fixed.iter_mut() {
+        *f = true;
+    }
+    let support_count = initial.len();
+    let tilt = 30f64.to_radians();
+    let hs: Vec<Vector3<f64>> = h_on
+        .iter()
+        .map(|&k| {
+            let pn = initial.positions[pocket[k]];
+            let u = mic.displacement(&(pn - centre));
+            let u = Vector3::new(u.x, u.y, 0.0).normalize();
+            pn + (u * tilt.cos() + Vector3::z() * tilt.sin()) * 1.02
+        })
+        .collect();
+    append(&mut initial, "H", &hs, true);
+    append(&mut initial, &m, &[centre], false);
+    let metal_idx = initial.len() - 1;
+    let mut moving = vec![metal_idx];
+    if o.co {
+        let cpos = [
+            centre + Vector3::new(0.9, 0.0, 1.6),
+            centre + Vector3::new(-0.9, 0.0, 1.6),
+        ];
+        let dirs: Vec<Vector3<f64>> = cpos.iter().map(|p| (p - centre).normalize()).collect();
+        let cs: Vec<Vector3<f64>> = dirs.iter().map(|d| centre + d * 1.87).collect();
+        let os: Vec<Vector3<f64>> = dirs.iter().zip(&cs).map(|(d, p)| p + d * 1.15).collect();
+        for (cc, oo) in cs.iter().zip(&os) {
+            append(&mut initial, "C", &[*cc], false);
+            moving.push(initial.len() - 1);
+            append(&mut initial, "O", &[*oo], false);
+            moving.push(initial.len() - 1);
+        }
+    }
+    // final: the metal bridging the second-shell C–C bond on the +x side, M–C ≈ 2.0 Å
+    let bridge = centre + Vector3::new(2.46, 0.0, (2.0f64.powi(2) - 0.71f64.powi(2)).sqrt());
+    let mut final_ = initial.clone();
+    let shift = bridge - centre;
+    for &i in &moving {
+        final_.positions[i] += shift;
+    }
+    let support: Vec<usize> = (0..support_count).collect();
+    let reported = match h_on.len() {
+        0 => 3.66,
+        1 => 1.35,
+        2 => 0.18,
+        _ => 0.23,
+    };
+    let mut info = common_info(
+        system,
+        &initial,
+        &moving,
+        &support,
+        json!({"barrier_eV": reported, "potential_V_SHE": -1.0, "h_on_n": h_on.len(),
+               "all_reported": {"0H": 3.66, "1H": 1.35, "2H": 0.18, "3H": 0.23},
+               "citation": "Qin et al., Angew. Chem. Int. Ed. 2024, e202404763 (constant potential, −1.0 V vs SHE)"}),
+        &["Cu–N4 in graphene (pyridinic N4 divacancy, M–N 1.879 Å unrelaxed); H on the chosen pocket N (N–H 1.02 Å, tilted 30° out of plane away from the metal; N indices counted anticlockwise from +x,+y).",
+          "Final state: the metal (with its CO if --co) bridging the second-shell C–C bond on the +x side of the pocket (M–C 2.0 Å).",
+          "The reported barriers are constant-potential values at −1.0 V vs SHE; a neutral calculation is not comparable without the electrochemistry layer."],
+    );
+    info["options"] =
+        json!({"supercell": n, "metal": m, "h_on": h_on, "co": o.co, "cell_height": c});
+    Ok(BuiltPath {
+        initial,
+        final_,
+        info,
+    })
+}
+
+fn ptn_leaching(o: &BuildOptions) -> Result<BuiltPath, BuildError> {
+    let system = "ptn-leaching";
+    reject(system, o, &["supercell", "metal", "vacuum", "n"])?;
+    let m = metal(system, o, "Pt", &["Pt", "Pd", "Cu", "Ni", "Au", "Ag"])?;
+    let n_atoms = o.n.unwrap_or(10);
+    if !(2..=20).contains(&n_atoms) {
+        return Err(opt_err(
+            system,
+            format!("--n {n_atoms}: clusters of 2 to 20 atoms"),
+        ));
+    }
+    let n = o.supercell.unwrap_or(8);
+    let c = o.vacuum.unwrap_or(20.0).max(20.0);
+    let sheet = graphene(n, c);
+    let guess =
+        (sheet.cell.vector(0) + sheet.cell.vector(1)) * 0.5 + Vector3::new(0.0, 0.0, c / 2.0);
+    let (mut initial, pocket) = n4_site(&sheet, guess);
+    for f in initial.fixed.iter_mut() {
+        *f = true;
+    }
+    let support_count = initial.len();
+    let nn = super::super::calculator::builtin::eam::ZhouParams::of(&m).map_or(2.77, |p| p.re);
+    let cluster: Vec<Vector3<f64>> = fcc_fragment(n_atoms, nn)
+        .iter()
+        .map(|p| p + pocket + Vector3::new(0.0, 0.0, 2.25))
+        .collect();
+    append(&mut initial, &m, &cluster, false);
+    let cluster_idx: Vec<usize> = (support_count..initial.len()).collect();
+    let clearance = image_clearance(&initial, &cluster_idx);
+    if clearance < 10.0 {
+        return Err(BuildError::TooSmall {
+            system: system.into(),
+            problem: format!(
+                "the cluster comes {clearance:.1} Å from its periodic image (needs ≥ 10 Å)"
+            ),
+        });
+    }
+    // Pt_{n−1}: remove the highest atom (the least coordinated)
+    let top = *cluster_idx
+        .iter()
+        .max_by(|&&a, &&b| initial.positions[a].z.total_cmp(&initial.positions[b].z))
+        .expect("cluster has atoms");
+    let keep: Vec<usize> = (0..initial.len()).filter(|&i| i != top).collect();
+    let final_ = select(&initial, &keep);
+    let support: Vec<usize> = (0..support_count).collect();
+    let mut info = common_info(
+        system,
+        &initial,
+        &[top],
+        &support,
+        json!({"threshold_potential_V_SHE": {"cluster_on_N_doped_C": 0.67, "Pt_N4_single_atom": "> 1.80"},
+               "citation": "Liu, Xiao, Li, J. Am. Chem. Soc. 142, 3375 (2020)"}),
+        &["Not an NEB: initial.json is M_n on N-doped graphene, final.json M_(n−1) (the top atom removed) on the same support; U_n follows from their energies (PHYSICS.md §5).",
+          "fcc fragment with its (111) base 2.25 Å above the sheet, centred over a pyridinic N4 site."],
+    );
+    info["options"] = json!({"supercell": n, "metal": m, "n": n_atoms, "cell_height": c});
+    info["kind"] = json!("endpoint pair (different atom counts)");
+    Ok(BuiltPath {
+        initial,
+        final_,
+        info,
+    })
+}

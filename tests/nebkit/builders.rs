@@ -1,0 +1,447 @@
+//! Builder checks of SEED_SYSTEMS.md for every system and its main options, build → neb with the model
+//! calculator, files readable by ASE, clear errors.
+
+use crate::python_with_ase;
+use nebkit::builders::{
+    build, fcc_fragment, gc3n4, graphene, n4_site, nis_001, tetrahedron10, BuildOptions,
+};
+use nebkit::structure::{elements, Structure};
+use std::process::Command;
+
+fn covalent(s: &Structure, i: usize) -> f64 {
+    elements::by_number(s.numbers[i]).unwrap().covalent_radius
+}
+
+/// The closest pair relative to the sum of covalent radii (minimum image).
+fn closest_relative(s: &Structure) -> (f64, usize, usize) {
+    let nl = nebkit::structure::NeighborList::build(s, 3.5).unwrap();
+    let mut best = (f64::INFINITY, 0, 0);
+    for i in 0..s.len() {
+        for k in nl.range(i) {
+            let j = nl.neighbor[k] as usize;
+            let q = nl.distance[k] / (covalent(s, i) + covalent(s, j));
+            if q < best.0 {
+                best = (q, i, j);
+            }
+        }
+    }
+    best
+}
+
+fn bonds(s: &Structure, a: u8, b: u8, rmax: f64) -> Vec<f64> {
+    let nl = nebkit::structure::NeighborList::build(s, rmax).unwrap();
+    let mut out = Vec::new();
+    for i in 0..s.len() {
+        for k in nl.range(i) {
+            let j = nl.neighbor[k] as usize;
+            if s.numbers[i] == a && s.numbers[j] == b && (a != b || i < j) {
+                out.push(nl.distance[k]);
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn building_blocks_pass_the_seed_checks() {
+    // graphene C–C 1.420 ± 0.005; 8×8 with an N4 site is C122N4 with pocket radius 1.879 ± 0.002
+    let g = graphene(8, 20.0);
+    for d in bonds(&g, 6, 6, 1.6) {
+        assert!((d - 1.420).abs() < 0.005, "C–C {d}");
+    }
+    let (sheet, centre) = n4_site(&g, g.positions[40]);
+    assert_eq!(sheet.formula(), "C122N4");
+    let mic = sheet.minimum_image().unwrap();
+    for i in 0..sheet.len() {
+        if sheet.numbers[i] == 7 {
+            let r = mic.displacement(&(sheet.positions[i] - centre)).norm();
+            assert!((r - 1.879).abs() < 0.002, "pocket radius {r}");
+        }
+    }
+    // Pd10: 24 bonds, 4 vertices with 3 neighbours, 6 edge atoms with 6
+    let t = tetrahedron10(2.70);
+    let mut cn = vec![0; 10];
+    let mut nb = 0;
+    for i in 0..10 {
+        for j in i + 1..10 {
+            if ((t[i] - t[j]).norm() - 2.70).abs() < 0.01 {
+                cn[i] += 1;
+                cn[j] += 1;
+                nb += 1;
+            }
+        }
+    }
+    assert_eq!(nb, 24);
+    assert_eq!(cn.iter().filter(|&&c| c == 3).count(), 4);
+    assert_eq!(cn.iter().filter(|&&c| c == 6).count(), 6);
+    // NiS: Ni–S 2.394 ± 0.002 (×6 in the bulk part), Ni–Ni along c 2.676
+    let nis = nis_001(3, 2, 10.0);
+    let nisd = bonds(&nis, 28, 16, 2.5);
+    assert!(!nisd.is_empty());
+    for d in &nisd {
+        assert!((d - 2.394).abs() < 0.002, "Ni–S {d}");
+    }
+    let nini = bonds(&nis, 28, 28, 2.8);
+    assert!(nini.iter().all(|d| (d - 2.676).abs() < 0.002), "{nini:?}");
+    // g-C3N4: every C three-coordinated; C–N bonds 1.331–1.336, 1.393, 1.471 (± 0.005)
+    let gc = gc3n4(2, 20.0);
+    assert_eq!(gc.formula(), "C24N32");
+    let nl = nebkit::structure::NeighborList::build(&gc, 1.6).unwrap();
+    for i in 0..gc.len() {
+        if gc.numbers[i] == 6 {
+            assert_eq!(nl.count(i), 3, "C {i} has {} neighbours", nl.count(i));
+            for k in nl.range(i) {
+                let d = nl.distance[k];
+                let ok = (1.326..=1.341).contains(&d)
+                    || (d - 1.393).abs() < 0.005
+                    || (d - 1.471).abs() < 0.005;
+                assert!(ok, "C–N {d}");
+            }
+        }
+    }
+    // fcc fragments: compact (every atom has ≥ 2 neighbours for n ≥ 3), (111) base at z = 0
+    for n in 2..=20 {
+        let f = fcc_fragment(n, 2.77);
+        assert_eq!(f.len(), n);
+        assert!(f.iter().map(|p| p.z).fold(f64::INFINITY, f64::min).abs() < 1e-9);
+        if n >= 3 {
+            for p in &f {
+                let c = f
+                    .iter()
+                    .filter(|q| ((*q - p).norm() - 2.77).abs() < 0.01)
+                    .count();
+                assert!(c >= 2, "n = {n}: an atom with {c} neighbours");
+            }
+        }
+    }
+}
+
+fn variants() -> Vec<(&'static str, BuildOptions)> {
+    let o = BuildOptions::default;
+    vec![
+        ("pd10-pdn4", o()),
+        (
+            "pd10-pdn4",
+            BuildOptions {
+                distance: Some(4.5),
+                ..o()
+            },
+        ),
+        (
+            "pd10-pdn4",
+            BuildOptions {
+                metal: Some("Pt".into()),
+                ..o()
+            },
+        ),
+        ("nis-ni-release", o()),
+        (
+            "nis-ni-release",
+            BuildOptions {
+                variant: Some("distant".into()),
+                supercell: Some(4),
+                ..o()
+            },
+        ),
+        ("cu1-gc3n4", o()),
+        (
+            "cu1-gc3n4",
+            BuildOptions {
+                variant: Some("cavity".into()),
+                ..o()
+            },
+        ),
+        ("cun4-h-leaching", o()),
+        (
+            "cun4-h-leaching",
+            BuildOptions {
+                h_on: vec![0],
+                ..o()
+            },
+        ),
+        (
+            "cun4-h-leaching",
+            BuildOptions {
+                h_on: vec![0, 2],
+                ..o()
+            },
+        ),
+        (
+            "cun4-h-leaching",
+            BuildOptions {
+                h_on: vec![0, 1, 3],
+                metal: Some("Ni".into()),
+                ..o()
+            },
+        ),
+        (
+            "cun4-h-leaching",
+            BuildOptions {
+                h_on: vec![0, 1, 2],
+                co: true,
+                supercell: Some(5),
+                ..o()
+            },
+        ),
+        ("ptn-leaching", o()),
+        ("ptn-leaching", BuildOptions { n: Some(20), ..o() }),
+        ("ptn-leaching", BuildOptions { n: Some(2), ..o() }),
+    ]
+}
+
+#[test]
+fn every_system_passes_the_builder_checks() {
+    for (system, opts) in variants() {
+        let b = build(system, &opts).unwrap_or_else(|e| panic!("{system} {opts:?}: {e}"));
+        for (label, s) in [("initial", &b.initial), ("final", &b.final_)] {
+            let (q, i, j) = closest_relative(s);
+            assert!(
+                q >= 0.8,
+                "{system} {opts:?} {label}: atoms {i} and {j} at {q:.3} × the covalent radii"
+            );
+        }
+        let moving: Vec<usize> = b.info["moving_atoms"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_u64().unwrap() as usize)
+            .collect();
+        if system == "ptn-leaching" {
+            assert_eq!(b.final_.len() + 1, b.initial.len());
+            continue;
+        }
+        assert_eq!(b.initial.numbers, b.final_.numbers, "{system}: atom order");
+        let mic = b.initial.minimum_image().unwrap();
+        let half = b.initial.cell.lengths()[0].min(b.initial.cell.lengths()[1]) / 2.0;
+        for &m in &moving {
+            let d = mic
+                .displacement(&(b.final_.positions[m] - b.initial.positions[m]))
+                .norm();
+            assert!(
+                d > 0.5 && d < half,
+                "{system}: moving atom {m} travels {d:.2} Å (half cell {half:.2})"
+            );
+        }
+        for i in 0..b.initial.len() {
+            if !moving.contains(&i) {
+                assert_eq!(
+                    b.initial.positions[i], b.final_.positions[i],
+                    "{system}: atom {i} moved"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn bad_builder_input_gives_errors_that_say_what_to_change() {
+    let o = BuildOptions::default;
+    let cases: Vec<(&str, BuildOptions, &str)> = vec![
+        (
+            "graphite",
+            o(),
+            "unknown system 'graphite' (available: pd10-pdn4",
+        ),
+        (
+            "pd10-pdn4",
+            BuildOptions {
+                supercell: Some(4),
+                ..o()
+            },
+            "use a larger --supercell",
+        ),
+        (
+            "ptn-leaching",
+            BuildOptions {
+                supercell: Some(6),
+                n: Some(20),
+                ..o()
+            },
+            "from its periodic image",
+        ),
+        (
+            "pd10-pdn4",
+            BuildOptions {
+                metal: Some("Xx".into()),
+                ..o()
+            },
+            "unknown element 'Xx'",
+        ),
+        (
+            "cun4-h-leaching",
+            BuildOptions {
+                metal: Some("Zn".into()),
+                ..o()
+            },
+            "--metal Zn is not offered",
+        ),
+        (
+            "cun4-h-leaching",
+            BuildOptions {
+                h_on: vec![5],
+                ..o()
+            },
+            "N indices 0–3",
+        ),
+        (
+            "cu1-gc3n4",
+            BuildOptions { co: true, ..o() },
+            "option --co does not apply",
+        ),
+        (
+            "nis-ni-release",
+            BuildOptions {
+                facet: Some("110".into()),
+                ..o()
+            },
+            "--facet 001",
+        ),
+        (
+            "cu1-gc3n4",
+            BuildOptions {
+                variant: Some("cavity".into()),
+                supercell: Some(2),
+                ..o()
+            },
+            "3×3",
+        ),
+    ];
+    for (system, opts, needle) in cases {
+        let e = build(system, &opts).unwrap_err().to_string();
+        assert!(e.contains(needle), "{system}: '{e}' lacks '{needle}'");
+    }
+}
+
+/// Release-mode: build → neb with the model calculator (climbing image on) converges to 0.05 eV/Å and
+/// no pair along the band comes closer than 0.7 × the sum of covalent radii.
+#[test]
+fn build_then_neb_with_the_model_converges() {
+    let tmp = tempfile::tempdir().unwrap();
+    let systems: Vec<(&str, Vec<&str>)> = vec![
+        ("pd10-pdn4", vec![]),
+        ("nis-ni-release", vec![]),
+        ("cu1-gc3n4", vec![]),
+        ("cun4-h-leaching", vec!["--h-on", "0,2"]),
+        (
+            "cun4-h-leaching",
+            vec!["--h-on", "0,1,2", "--co", "--supercell", "5"],
+        ),
+    ];
+    let failures: Vec<String> = std::thread::scope(|scope| {
+        let handles: Vec<_> = systems
+            .iter()
+            .enumerate()
+            .map(|(k, (system, extra))| {
+                let dir = tmp.path().join(format!("{k}"));
+                scope.spawn(move || -> Option<String> {
+                    let st = Command::new(env!("CARGO_BIN_EXE_nebkit"))
+                        .args(["build", system])
+                        .args(extra)
+                        .arg("--output")
+                        .arg(dir.join("build"))
+                        .output()
+                        .unwrap();
+                    if !st.status.success() {
+                        return Some(format!(
+                            "{system}: build failed: {}",
+                            String::from_utf8_lossy(&st.stderr)
+                        ));
+                    }
+                    let out = Command::new(env!("CARGO_BIN_EXE_nebkit"))
+                        .args([
+                            "neb",
+                            "-q",
+                            "-c",
+                            "model",
+                            "--images",
+                            "5",
+                            "--optimizer",
+                            "lbfgs",
+                            "--relax-endpoints",
+                            "--interpolation",
+                            "idpp",
+                            "--climb",
+                            "--initial",
+                        ])
+                        .arg(dir.join("build/initial.json"))
+                        .arg("--final")
+                        .arg(dir.join("build/final.json"))
+                        .arg("--output")
+                        .arg(dir.join("neb"))
+                        .output()
+                        .unwrap();
+                    if !out.status.success() {
+                        return Some(format!(
+                            "{system}: neb failed: {}",
+                            String::from_utf8_lossy(&out.stderr)
+                        ));
+                    }
+                    let band = nebkit::io::read_all(&dir.join("neb/band.extxyz")).unwrap();
+                    for (i, s) in band.iter().enumerate() {
+                        let (q, a, b) = closest_relative(s);
+                        if q < 0.7 {
+                            return Some(format!(
+                                "{system}: image {i}: atoms {a} and {b} at {q:.3} × covalent radii"
+                            ));
+                        }
+                    }
+                    None
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .filter_map(|h| h.join().unwrap())
+            .collect()
+    });
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn ase_reads_built_files_and_bands() {
+    let Some(py) = python_with_ase() else { return };
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("cun4");
+    let st = Command::new(env!("CARGO_BIN_EXE_nebkit"))
+        .args(["build", "cun4-h-leaching", "--h-on", "0", "--output"])
+        .arg(&dir)
+        .status()
+        .unwrap();
+    assert!(st.success());
+    let st = Command::new(env!("CARGO_BIN_EXE_nebkit"))
+        .args([
+            "neb",
+            "-q",
+            "-c",
+            "model",
+            "--images",
+            "3",
+            "--max-iterations",
+            "3",
+            "--initial",
+        ])
+        .arg(dir.join("initial.json"))
+        .arg("--final")
+        .arg(dir.join("final.json"))
+        .arg("--output")
+        .arg(dir.join("neb"))
+        .status()
+        .unwrap();
+    assert!(st.code() == Some(0) || st.code() == Some(3));
+    // initial.json is written in ASE's JSON dialect: ASE reads it and the extxyz band directly
+    let s = nebkit::io::read(&dir.join("initial.json")).unwrap();
+    let script = "import sys, ase.io\nfrom ase.constraints import FixAtoms\na = ase.io.read(sys.argv[1])\nassert len(a) == int(sys.argv[3]), len(a)\nassert any(isinstance(c, FixAtoms) for c in a.constraints)\nband = ase.io.read(sys.argv[2], index=':')\nassert len(band) == 5, len(band)\nassert all(len(b) == len(a) for b in band)\nprint(band[2].get_potential_energy())\n";
+    let out = Command::new(py)
+        .arg("-c")
+        .arg(script)
+        .arg(dir.join("initial.json"))
+        .arg(dir.join("neb/band.extxyz"))
+        .arg(s.len().to_string())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
