@@ -211,86 +211,114 @@ pub enum FccFacet {
     F110,
 }
 
-/// An fcc slab of `element` with lattice constant `a` [Å]: n1 × n2 surface cells, `layers` layers,
-/// `vacuum` Å on each side, pbc (T, T, F); atoms ordered bottom layer first; the bottom `fixed_layers`
-/// layers fixed. Geometry as ASE's `fcc100/fcc111/fcc110` (orthogonal or hexagonal surface cells).
-pub fn fcc_slab(
-    element: &str,
-    a: f64,
-    facet: FccFacet,
-    n1: usize,
-    n2: usize,
-    layers: usize,
-    vacuum: f64,
-    fixed_layers: usize,
-) -> Structure {
-    let d = a / 2f64.sqrt();
-    let (v1, v2, dz, shift): (
-        Vector3<f64>,
-        Vector3<f64>,
-        f64,
-        Box<dyn Fn(usize) -> Vector3<f64>>,
-    ) = match facet {
-        FccFacet::F100 => (
-            Vector3::new(d, 0.0, 0.0),
-            Vector3::new(0.0, d, 0.0),
-            a / 2.0,
-            Box::new(move |l| {
-                if l % 2 == 1 {
-                    Vector3::new(d / 2.0, d / 2.0, 0.0)
-                } else {
-                    Vector3::zeros()
-                }
-            }),
-        ),
-        FccFacet::F111 => {
-            let v1 = Vector3::new(d, 0.0, 0.0);
-            let v2 = Vector3::new(d / 2.0, d * 3f64.sqrt() / 2.0, 0.0);
-            let step = (v1 + v2) / 3.0;
-            (
-                v1,
-                v2,
+/// An fcc slab: element, lattice constant a [Å], facet, n1 × n2 surface cells, layers, vacuum [Å] on
+/// each side, and the number of bottom layers fixed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FccSlab {
+    /// Element symbol.
+    pub element: String,
+    /// Lattice constant [Å].
+    pub a: f64,
+    /// Facet.
+    pub facet: FccFacet,
+    /// Surface cells along the two in-plane vectors and number of layers.
+    pub size: [usize; 3],
+    /// Vacuum on each side [Å].
+    pub vacuum: f64,
+    /// Bottom layers held fixed.
+    pub fixed_layers: usize,
+}
+
+impl FccSlab {
+    /// The slab: pbc (T, T, F), atoms ordered bottom layer first, geometry as ASE's
+    /// `fcc100/fcc111/fcc110` (orthogonal or hexagonal surface cells).
+    pub fn build(&self) -> Structure {
+        let a = self.a;
+        let d = a / 2f64.sqrt();
+        let (v1, v2, dz) = match self.facet {
+            FccFacet::F100 => (
+                Vector3::new(d, 0.0, 0.0),
+                Vector3::new(0.0, d, 0.0),
+                a / 2.0,
+            ),
+            FccFacet::F111 => (
+                Vector3::new(d, 0.0, 0.0),
+                Vector3::new(d / 2.0, d * 3f64.sqrt() / 2.0, 0.0),
                 a / 3f64.sqrt(),
-                Box::new(move |l| step * (l % 3) as f64),
-            )
-        }
-        FccFacet::F110 => (
-            Vector3::new(a, 0.0, 0.0),
-            Vector3::new(0.0, d, 0.0),
-            d / 2.0,
-            Box::new(move |l| {
-                if l % 2 == 1 {
-                    Vector3::new(a / 2.0, d / 2.0, 0.0)
-                } else {
-                    Vector3::zeros()
+            ),
+            FccFacet::F110 => (
+                Vector3::new(a, 0.0, 0.0),
+                Vector3::new(0.0, d, 0.0),
+                d / 2.0,
+            ),
+        };
+        let layer_shift = |l: usize| -> Vector3<f64> {
+            match self.facet {
+                FccFacet::F100 if l % 2 == 1 => Vector3::new(d / 2.0, d / 2.0, 0.0),
+                FccFacet::F110 if l % 2 == 1 => Vector3::new(a / 2.0, d / 2.0, 0.0),
+                FccFacet::F111 => (v1 + v2) / 3.0 * (l % 3) as f64,
+                _ => Vector3::zeros(),
+            }
+        };
+        let [n1, n2, layers] = self.size;
+        let height = dz * (layers as f64 - 1.0);
+        let cell = Cell::from_rows([
+            [v1.x * n1 as f64, v1.y * n1 as f64, 0.0],
+            [v2.x * n2 as f64, v2.y * n2 as f64, 0.0],
+            [0.0, 0.0, height + 2.0 * self.vacuum],
+        ]);
+        let mut pos = Vec::new();
+        let mut fixed = Vec::new();
+        for l in 0..layers {
+            for i in 0..n1 {
+                for j in 0..n2 {
+                    pos.push(
+                        v1 * i as f64
+                            + v2 * j as f64
+                            + layer_shift(l)
+                            + Vector3::new(0.0, 0.0, self.vacuum + dz * l as f64),
+                    );
+                    fixed.push(l < self.fixed_layers);
                 }
-            }),
-        ),
-    };
-    let height = dz * (layers as f64 - 1.0);
-    let cell = Cell::from_rows([
-        [v1.x * n1 as f64, v1.y * n1 as f64, 0.0],
-        [v2.x * n2 as f64, v2.y * n2 as f64, 0.0],
-        [0.0, 0.0, height + 2.0 * vacuum],
-    ]);
-    let mut pos = Vec::new();
-    let mut fixed = Vec::new();
-    for l in 0..layers {
-        for i in 0..n1 {
-            for j in 0..n2 {
-                pos.push(
-                    v1 * i as f64
-                        + v2 * j as f64
-                        + shift(l)
-                        + Vector3::new(0.0, 0.0, vacuum + dz * l as f64),
-                );
-                fixed.push(l < fixed_layers);
             }
         }
+        let mut s = structure(
+            &vec![self.element.as_str(); pos.len()],
+            pos,
+            cell,
+            [true, true, false],
+        );
+        s.fixed = fixed;
+        s
     }
-    let mut s = structure(&vec![element; pos.len()], pos, cell, [true, true, false]);
-    s.fixed = fixed;
-    s
+
+    /// An adatom hop on the slab: the slab with `element` at `from` and at `to` (in-plane positions
+    /// [Å]) `height` Å above the top layer, same atom order in both.
+    pub fn adatom_hop(
+        &self,
+        element: &str,
+        from: [f64; 2],
+        to: [f64; 2],
+        height: f64,
+    ) -> (Structure, Structure) {
+        let slab = self.build();
+        let top = slab
+            .positions
+            .iter()
+            .map(|p| p.z)
+            .fold(f64::NEG_INFINITY, f64::max);
+        let mut initial = slab.clone();
+        append(
+            &mut initial,
+            element,
+            &[Vector3::new(from[0], from[1], top + height)],
+            false,
+        );
+        let mut final_ = initial.clone();
+        let last = final_.len() - 1;
+        final_.positions[last] = Vector3::new(to[0], to[1], top + height);
+        (initial, final_)
+    }
 }
 
 /// The 10-atom fcc tetrahedron (Td "tetracapped octahedron") with nearest-neighbour distance `d` [Å],

@@ -5,6 +5,7 @@ use crate::python_with_ase;
 use nebkit::builders::{
     build, fcc_fragment, gc3n4, graphene, n4_site, nis_001, tetrahedron10, BuildOptions,
 };
+use nebkit::builders::{FccFacet, FccSlab};
 use nebkit::structure::{elements, Structure};
 use std::process::Command;
 
@@ -60,7 +61,7 @@ fn building_blocks_pass_the_seed_checks() {
     }
     // Pd10: 24 bonds, 4 vertices with 3 neighbours, 6 edge atoms with 6
     let t = tetrahedron10(2.70);
-    let mut cn = vec![0; 10];
+    let mut cn = [0; 10];
     let mut nb = 0;
     for i in 0..10 {
         for j in i + 1..10 {
@@ -98,6 +99,34 @@ fn building_blocks_pass_the_seed_checks() {
                 assert!(ok, "C–N {d}");
             }
         }
+    }
+    // fcc slabs: every atom's nearest neighbours at a/√2; 100/111/110 layer spacings a/2, a/√3, a/(2√2)
+    for (facet, spacing) in [
+        (FccFacet::F100, 3.92 / 2.0),
+        (FccFacet::F111, 3.92 / 3f64.sqrt()),
+        (FccFacet::F110, 3.92 / 8f64.sqrt()),
+    ] {
+        let spec = FccSlab {
+            element: "Pt".into(),
+            a: 3.92,
+            facet,
+            size: [3, 3, 4],
+            vacuum: 8.0,
+            fixed_layers: 2,
+        };
+        let slab = spec.build();
+        let d = bonds(&slab, 78, 78, 2.9);
+        assert!(
+            !d.is_empty() && d.iter().all(|x| (x - 3.92 / 2f64.sqrt()).abs() < 1e-9),
+            "{facet:?}"
+        );
+        let mut zs: Vec<f64> = slab.positions.iter().map(|p| p.z).collect();
+        zs.sort_by(f64::total_cmp);
+        zs.dedup_by(|a, b| (*a - *b).abs() < 1e-6);
+        assert!((zs[1] - zs[0] - spacing).abs() < 1e-9, "{facet:?}");
+        assert_eq!(slab.fixed.iter().filter(|&&f| f).count(), 18);
+        let (i, f) = spec.adatom_hop("Pt", [0.0, 0.0], [1.386, 0.8], 2.0);
+        assert_eq!(i.numbers, f.numbers);
     }
     // fcc fragments: compact (every atom has ≥ 2 neighbours for n ≥ 3), (111) base at z = 0
     for n in 2..=20 {
