@@ -154,7 +154,7 @@ fn malformed_files_are_rejected_with_context() {
 
 #[test]
 fn unsupported_elements_are_named() {
-    let s = open(&["Cu", "Fe"], &[[0.0, 0.0, 0.0], [2.5, 0.0, 0.0]]);
+    let s = open(&["Cu", "Zn"], &[[0.0, 0.0, 0.0], [2.5, 0.0, 0.0]]);
     let e = Eam::zhou2004().calculate(&s).unwrap_err().to_string();
-    assert!(e.contains("element Fe (atom 1)"), "{e}");
+    assert!(e.contains("element Zn (atom 1)"), "{e}");
 }
