@@ -200,6 +200,82 @@ pub fn nis_001(n: usize, cells: usize, vacuum: f64) -> Structure {
     )
 }
 
+/// NiAs-type NiS as a non-polar, stoichiometric (100) slab (the (10-10) planes, spanned by a2 and c):
+/// `blocks` S | Ni2 | S blocks along a1 (cut between the two S layers), n × m (a2, c) surface cells,
+/// rotated so that the surface normal is z; `vacuum` Å on each side; pbc (T, T, F).
+pub fn nis_100(n: usize, m: usize, blocks: usize, vacuum: f64) -> Structure {
+    let (a, c) = (3.4395, 5.3514);
+    let a1 = Vector3::new(a, 0.0, 0.0);
+    let a2 = Vector3::new(-a / 2.0, a * 3f64.sqrt() / 2.0, 0.0);
+    let a3 = Vector3::new(0.0, 0.0, c);
+    let basis: [(&str, [f64; 3]); 4] = [
+        ("Ni", [0.0, 0.0, 0.0]),
+        ("Ni", [0.0, 0.0, 0.5]),
+        ("S", [1.0 / 3.0, 2.0 / 3.0, 0.25]),
+        ("S", [2.0 / 3.0, 1.0 / 3.0, 0.75]),
+    ];
+    // new frame: x along a2, y along c, z along the plane normal (a2 × c)
+    let ex = a2.normalize();
+    let ey = a3.normalize();
+    let ez = ex.cross(&ey);
+    let to_frame = |v: Vector3<f64>| Vector3::new(v.dot(&ex), v.dot(&ey), v.dot(&ez));
+    let mut atoms: Vec<(&str, Vector3<f64>, f64)> = Vec::new();
+    for i in -1..=(blocks as i64) {
+        for j in -2..=(n as i64 + 2) {
+            for k in 0..m as i64 {
+                for (sym, f) in basis {
+                    // the slab keeps fractional a1 coordinates in (−1/2, blocks − 1/2): S | Ni2 | S blocks
+                    let f1 = i as f64 + f[0];
+                    if !(f1 > -0.5 && f1 < blocks as f64 - 0.5) {
+                        continue;
+                    }
+                    let v = a1 * f1 + a2 * (j as f64 + f[1]) + a3 * (k as f64 + f[2]);
+                    atoms.push((sym, to_frame(v), f1));
+                }
+            }
+        }
+    }
+    // keep one copy per in-plane cell: wrap x into [0, n·a) along ex (a2 and c are orthogonal)
+    let lx = a * n as f64;
+    let ly = c * m as f64;
+    let mut kept: Vec<(&str, Vector3<f64>)> = Vec::new();
+    for (sym, mut p, _) in atoms {
+        p.x = p.x.rem_euclid(lx);
+        p.y = p.y.rem_euclid(ly);
+        if p.x > lx - 1e-6 {
+            p.x = 0.0;
+        }
+        if p.y > ly - 1e-6 {
+            p.y = 0.0;
+        }
+        if !kept
+            .iter()
+            .any(|(s2, q)| *s2 == sym && (q - p).norm() < 1e-6)
+        {
+            kept.push((sym, p));
+        }
+    }
+    let zmin = kept.iter().map(|k| k.1.z).fold(f64::INFINITY, f64::min);
+    let zmax = kept.iter().map(|k| k.1.z).fold(f64::NEG_INFINITY, f64::max);
+    kept.sort_by(|x, y| {
+        x.1.z
+            .total_cmp(&y.1.z)
+            .then(x.1.x.total_cmp(&y.1.x))
+            .then(x.1.y.total_cmp(&y.1.y))
+    });
+    let cell = Cell::from_rows([
+        [lx, 0.0, 0.0],
+        [0.0, ly, 0.0],
+        [0.0, 0.0, zmax - zmin + 2.0 * vacuum],
+    ]);
+    let symbols: Vec<&str> = kept.iter().map(|k| k.0).collect();
+    let positions = kept
+        .iter()
+        .map(|k| k.1 - Vector3::new(0.0, 0.0, zmin - vacuum))
+        .collect();
+    structure(&symbols, positions, cell, [true, true, false])
+}
+
 /// Surface facets of fcc slabs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FccFacet {

@@ -258,10 +258,12 @@ fn nis_release(o: &BuildOptions) -> Result<BuiltPath, BuildError> {
     let system = "nis-ni-release";
     reject(system, o, &["supercell", "vacuum", "facet", "variant"])?;
     let facet = o.facet.clone().unwrap_or_else(|| "001".into());
-    if facet != "001" {
+    if !["001", "100"].contains(&facet.as_str()) {
         return Err(opt_err(
             system,
-            format!("--facet {facet}: only the (001) slab is built so far (--facet 001)"),
+            format!(
+                "--facet {facet}: use 001 (polar, S-terminated) or 100 (non-polar, stoichiometric)"
+            ),
         ));
     }
     let variant = o.variant.clone().unwrap_or_else(|| "adatom".into());
@@ -279,43 +281,82 @@ fn nis_release(o: &BuildOptions) -> Result<BuiltPath, BuildError> {
         });
     }
     let vacuum = o.vacuum.unwrap_or(15.0).max(10.0);
-    let mut initial = nis_001(n, 2, vacuum / 2.0 + 2.0);
+    let mut initial = if facet == "001" {
+        nis_001(n, 2, vacuum / 2.0 + 2.0)
+    } else {
+        nis_100(n, n.div_ceil(2), 2, vacuum / 2.0 + 2.0)
+    };
     let zs: Vec<f64> = initial.positions.iter().map(|p| p.z).collect();
     let zmin = zs.iter().cloned().fold(f64::INFINITY, f64::min);
     let zmax = zs.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
     let mid = 0.5 * (zmin + zmax);
-    // bottom half fixed
+    // bottom half fixed, S (support) fixed for the model
     for i in 0..initial.len() {
-        initial.fixed[i] = initial.positions[i].z < mid - 0.1;
+        initial.fixed[i] = initial.positions[i].z < mid - 0.1 || initial.numbers[i] == 16;
     }
-    // the top Ni layer lies 0.25c below the top S layer; the Ni at the in-plane origin of the top layer
+    // the highest Ni (nearest the cell centre on ties) leaves
+    let centre = (initial.cell.vector(0) + initial.cell.vector(1)) / 2.0;
     let ni_top = (0..initial.len())
         .filter(|&i| initial.numbers[i] == 28)
         .max_by(|&a, &b| {
-            let ka = initial.positions[a].z - 1e-3 * initial.positions[a].xy().norm();
-            let kb = initial.positions[b].z - 1e-3 * initial.positions[b].xy().norm();
+            let ka = initial.positions[a].z - 1e-3 * (initial.positions[a] - centre).xy().norm();
+            let kb = initial.positions[b].z - 1e-3 * (initial.positions[b] - centre).xy().norm();
             ka.total_cmp(&kb)
         })
         .expect("slab has Ni");
-    let a = 3.4395;
-    let s_top = zmax;
-    let h = (2.2f64.powi(2) - (a / 3f64.sqrt()).powi(2)).sqrt();
+    // the final site: above the top layer, where the closest S sits at 2.2 Å, searched on a grid within
+    // 3.5 Å (adatom) or 3.5–6 Å (distant) in-plane of the vacancy
     let p0 = initial.positions[ni_top];
-    // hollow of the top S layer above the (1/3, 2/3) column nearest the vacancy
-    let hollow = p0 + Vector3::new(0.0, a / 3f64.sqrt(), 0.0);
-    let target = match variant.as_str() {
-        "adatom" => Vector3::new(hollow.x, hollow.y, s_top + h),
-        _ => Vector3::new(hollow.x + a, hollow.y, s_top + h),
+    let mic = initial.minimum_image().expect("valid cell");
+    let (r_lo, r_hi) = if variant == "adatom" {
+        (0.0, 3.5)
+    } else {
+        (3.5, 6.0)
     };
-    let mut final_ = initial.clone();
-    final_.positions[ni_top] = target;
-    for s in [&mut initial, &mut final_] {
-        for i in 0..s.len() {
-            if s.numbers[i] == 16 {
-                s.fixed[i] = true; // support frozen for the model; unfreeze for a real engine
+    let mut best: Option<(f64, Vector3<f64>)> = None;
+    for ix in -30..=30 {
+        for iy in -30..=30 {
+            let dxy = Vector3::new(0.2 * f64::from(ix), 0.2 * f64::from(iy), 0.0);
+            let r = dxy.norm();
+            if r < r_lo || r > r_hi {
+                continue;
+            }
+            for iz in 0..40 {
+                let p = Vector3::new(
+                    p0.x + dxy.x,
+                    p0.y + dxy.y,
+                    zmax + 0.5 + 0.05 * f64::from(iz),
+                );
+                let mut dmin_s = f64::INFINITY;
+                let mut dmin_ni = f64::INFINITY;
+                for j in 0..initial.len() {
+                    if j == ni_top {
+                        continue;
+                    }
+                    let d = mic.displacement(&(initial.positions[j] - p)).norm();
+                    if initial.numbers[j] == 16 {
+                        dmin_s = dmin_s.min(d);
+                    } else {
+                        dmin_ni = dmin_ni.min(d);
+                    }
+                }
+                if dmin_ni < 2.3 {
+                    continue;
+                }
+                // lowest site with the closest S at 2.2 Å; prefer hollows (several S near 2.2 Å)
+                let score = (dmin_s - 2.2).abs() + 0.01 * (p.z - zmax);
+                if (dmin_s - 2.2).abs() < 0.05 && best.is_none_or(|b| score < b.0) {
+                    best = Some((score, p));
+                }
             }
         }
     }
+    let target = best.map(|b| b.1).ok_or_else(|| BuildError::TooSmall {
+        system: system.into(),
+        problem: "no site with Ni–S 2.2 Å found above the surface".into(),
+    })?;
+    let mut final_ = initial.clone();
+    final_.positions[ni_top] = target;
     let support = indices(&initial, |i| initial.numbers[i] == 16);
     let mut info = common_info(
         system,
@@ -323,8 +364,8 @@ fn nis_release(o: &BuildOptions) -> Result<BuiltPath, BuildError> {
         &[ni_top],
         &support,
         json!({"barrier_eV": 1.06, "citation": "Chang et al., Nat. Synth. 3, 1427 (2024)"}),
-        &["NiAs-type NiS (001), 4 Ni + 4 S layers, bottom half fixed; S atoms also fixed (support) for the model calculator.",
-          "Final state: the top-layer Ni lifted to the S-layer hollow next to its vacancy (Ni–S 2.2 Å) or, with --variant distant, to the next hollow along a."],
+        &["NiAs-type NiS: (001) with 4 Ni + 4 S layers (S-terminated, polar), or (100) with two S | Ni2 | S blocks (non-polar, stoichiometric); bottom half fixed; S atoms also fixed (support) for the model calculator — unfreeze them for a real engine.",
+          "Final state: the top-layer Ni lifted above the surface to the lowest site where its closest S is 2.2 Å away, next to its vacancy (adatom) or 3.5–6 Å away (distant)."],
     );
     info["options"] = json!({"supercell": n, "facet": facet, "variant": variant, "vacuum": vacuum});
     Ok(BuiltPath {

@@ -82,6 +82,16 @@ fn building_blocks_pass_the_seed_checks() {
     for d in &nisd {
         assert!((d - 2.394).abs() < 0.002, "Ni–S {d}");
     }
+    let nis100 = nebkit::builders::nis_100(3, 2, 2, 10.0);
+    assert_eq!(nis100.len(), 48);
+    assert_eq!(
+        nis100.numbers.iter().filter(|&&z| z == 28).count(),
+        24,
+        "stoichiometric"
+    );
+    for d in bonds(&nis100, 28, 16, 2.5) {
+        assert!((d - 2.394).abs() < 0.002, "(100) Ni–S {d}");
+    }
     let nini = bonds(&nis, 28, 28, 2.8);
     assert!(nini.iter().all(|d| (d - 2.676).abs() < 0.002), "{nini:?}");
     // g-C3N4: every C three-coordinated; C–N bonds 1.331–1.336, 1.393, 1.471 (± 0.005)
@@ -169,6 +179,13 @@ fn variants() -> Vec<(&'static str, BuildOptions)> {
             BuildOptions {
                 variant: Some("distant".into()),
                 supercell: Some(4),
+                ..o()
+            },
+        ),
+        (
+            "nis-ni-release",
+            BuildOptions {
+                facet: Some("100".into()),
                 ..o()
             },
         ),
@@ -323,7 +340,7 @@ fn bad_builder_input_gives_errors_that_say_what_to_change() {
                 facet: Some("110".into()),
                 ..o()
             },
-            "--facet 001",
+            "use 001 (polar, S-terminated) or 100",
         ),
         (
             "cu1-gc3n4",
@@ -349,6 +366,7 @@ fn build_then_neb_with_the_model_converges() {
     let systems: Vec<(&str, Vec<&str>)> = vec![
         ("pd10-pdn4", vec![]),
         ("nis-ni-release", vec![]),
+        ("nis-ni-release", vec!["--facet", "100"]),
         ("cu1-gc3n4", vec![]),
         ("cun4-h-leaching", vec!["--h-on", "0,2"]),
         (
