@@ -177,7 +177,7 @@ fn common_info(
         "composition": initial.formula(),
         "reported": reported,
         "notes": notes,
-        "calculators": "The `model` calculator (ZJW EAM metal–metal + Morse metal–support, support frozen) is a qualitative model for smoke tests and teaching: it reproduces no DFT barrier. For numbers run the same initial.json/final.json with a real engine (e.g. `--calculator ipi:unix:NAME` with an ASE/VASP/GPAW client) and `--relax-endpoints`.",
+        "calculators": "The `model` calculator (ZJW EAM metal–metal + Morse metal–support, support frozen) is a qualitative model for smoke tests and teaching: it reproduces no DFT barrier. For numbers run the same initial.json/final.json with DFT or a machine-learned potential (nebkit's i-PI/command engines and built-in SevenNet-0 are issues #6 and #7) and `--relax-endpoints`.",
     })
 }
 

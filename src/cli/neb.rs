@@ -403,6 +403,9 @@ fn run_in_pool<W: std::io::Write>(
     };
     let calc = calculator::from_spec(&cfg.calculator)?;
     let calc: &dyn Calculator = calc.as_ref();
+    if calc.name() == "model" && !quiet {
+        eprintln!("note: {MODEL_NOTE}");
+    }
     let capabilities = calc.capabilities();
     if capabilities.model_surface && band[0].len() != 1 {
         return Err(CliError::Usage(format!(
@@ -524,6 +527,9 @@ fn run_in_pool<W: std::io::Write>(
     Ok(())
 }
 
+/// What the `model` calculator is, printed by `nebkit neb` and written to result.json.
+const MODEL_NOTE: &str = "the `model` calculator is a qualitative supported-metal potential for smoke tests and teaching; it reproduces no DFT barrier. For numbers, run the same initial/final files with DFT or a machine-learned potential (nebkit's i-PI/command engines and built-in SevenNet-0 are issues #6 and #7) with --relax-endpoints.";
+
 fn write_outputs(
     dir: &Path,
     cfg: &RunConfig,
@@ -566,6 +572,10 @@ fn write_outputs(
         },
         "units": {"energy": "eV", "length": "Å", "force": "eV/Å"},
     });
+    let mut result = result;
+    if calc.name() == "model" {
+        result["notes"] = json!([MODEL_NOTE]);
+    }
     let text = serde_json::to_string_pretty(&result).map_err(|e| CliError::Usage(e.to_string()))?;
     crate::io::write_atomic(&dir.join("result.json"), text.as_bytes())?;
     crate::io::write_all(&dir.join("band.extxyz"), &o.band)?;

@@ -2,8 +2,8 @@
 //!
 //! Metal–metal: Zhou–Johnson–Wadley 2004 EAM. Metal–support: shifted Morse bonds per element pair.
 //! Support–support: nothing (support atoms are meant to stay fixed, as the path builders set them).
-//! It reproduces no DFT barrier; run the same path with a real engine (`--calculator` with an i-PI or
-//! command engine, or the built-in SevenNet-0 when available) for numbers worth reporting.
+//! It reproduces no DFT barrier; run the same path with DFT or a machine-learned potential for numbers
+//! worth reporting.
 //!
 //! Morse parameters (the rule that produced them): r0 from the bond lengths of `SEED_SYSTEMS.md`
 //! (M–N 1.88 Ni, 1.935 Cu, 1.975 Pd/Pt, 1.90 Fe/Co; M–C 2.0 from the Cu–C bridge of the Cu–N4 final
