@@ -39,6 +39,27 @@ pub struct Evaluation {
 }
 
 impl Evaluation {
+    /// An evaluation from per-atom energies [eV], forces [eV/Å] and the virial Σ ½ F⊗d [eV]: the
+    /// stress is its symmetric part over the volume for full-rank cells.
+    pub fn from_parts(
+        s: &Structure,
+        energies: Vec<f64>,
+        forces: Vec<Vector3<f64>>,
+        virial: Matrix3<f64>,
+    ) -> Self {
+        let stress = s
+            .cell
+            .is_full_rank()
+            .then(|| 0.5 * (virial + virial.transpose()) / s.cell.volume());
+        Evaluation {
+            energy: energies.iter().sum(),
+            forces,
+            stress,
+            energies: Some(energies),
+            electrons: None,
+        }
+    }
+
     /// Stress in Voigt order xx, yy, zz, yz, xz, xy [eV/Å³] (ASE's order).
     pub fn stress_voigt(&self) -> Option<[f64; 6]> {
         self.stress.map(|s| voigt(&s))

@@ -89,8 +89,6 @@ pub(crate) fn read(text: &str, name: &str) -> Result<Structure, IoError> {
             ))
         }
     }
-    let scale_factor = cell.matrix.clone_owned();
-    let _ = scale_factor;
     // VASP 5: a species line before the counts; VASP 4: counts directly, symbols in the comment
     let mut idx = 5;
     let l5 = get(5)?;

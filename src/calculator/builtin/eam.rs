@@ -502,24 +502,7 @@ impl EamTables {
                     .ok_or_else(|| file_err(path, format!("line 4: unknown element '{sym}'")))?,
             );
         }
-        let grid: Vec<&str> = lines[4].split_whitespace().collect();
-        if grid.len() < 5 {
-            return Err(file_err(
-                path,
-                "line 5: expected Nrho drho Nr dr cutoff".into(),
-            ));
-        }
-        let nrho: usize = parse_num(path, 5, grid[0])?;
-        let drho: f64 = parse_num(path, 5, grid[1])?;
-        let nr: usize = parse_num(path, 5, grid[2])?;
-        let dr: f64 = parse_num(path, 5, grid[3])?;
-        let cutoff: f64 = parse_num(path, 5, grid[4])?;
-        if nrho < 5 || nr < 5 || drho <= 0.0 || dr <= 0.0 || cutoff <= 0.0 {
-            return Err(file_err(
-                path,
-                "line 5: grid sizes must be ≥ 5 and spacings positive".into(),
-            ));
-        }
+        let (nrho, drho, nr, dr, cutoff) = parse_grid(path, lines[4], 5)?;
         // remaining: per element a header line then numbers; numbers may span lines freely
         let mut tokens = Tokens::new(&lines[5..], 6);
         let mut masses = Vec::new();
@@ -587,24 +570,7 @@ impl EamTables {
             return Err(file_err(path, format!("line 2: unknown atomic number {z}")));
         }
         let mass: f64 = parse_num(path, 2, head[1])?;
-        let grid: Vec<&str> = lines[2].split_whitespace().collect();
-        if grid.len() < 5 {
-            return Err(file_err(
-                path,
-                "line 3: expected Nrho drho Nr dr cutoff".into(),
-            ));
-        }
-        let nrho: usize = parse_num(path, 3, grid[0])?;
-        let drho: f64 = parse_num(path, 3, grid[1])?;
-        let nr: usize = parse_num(path, 3, grid[2])?;
-        let dr: f64 = parse_num(path, 3, grid[3])?;
-        let cutoff: f64 = parse_num(path, 3, grid[4])?;
-        if nrho < 5 || nr < 5 || drho <= 0.0 || dr <= 0.0 || cutoff <= 0.0 {
-            return Err(file_err(
-                path,
-                "line 3: grid sizes must be ≥ 5 and spacings positive".into(),
-            ));
-        }
+        let (nrho, drho, nr, dr, cutoff) = parse_grid(path, lines[2], 3)?;
         let mut tokens = Tokens::new(&lines[3..], 4);
         let frho = tokens.floats(nrho, path, "F(rho)")?;
         let zr = tokens.floats(nr, path, "Z(r)")?;
@@ -832,6 +798,33 @@ fn file_err(path: &Path, problem: String) -> CalcError {
         path: path.display().to_string(),
         problem,
     }
+}
+
+/// The grid line `Nrho drho Nr dr cutoff` (line number `line`, 1-based).
+fn parse_grid(
+    path: &Path,
+    text: &str,
+    line: usize,
+) -> Result<(usize, f64, usize, f64, f64), CalcError> {
+    let grid: Vec<&str> = text.split_whitespace().collect();
+    if grid.len() < 5 {
+        return Err(file_err(
+            path,
+            format!("line {line}: expected Nrho drho Nr dr cutoff"),
+        ));
+    }
+    let nrho: usize = parse_num(path, line, grid[0])?;
+    let drho: f64 = parse_num(path, line, grid[1])?;
+    let nr: usize = parse_num(path, line, grid[2])?;
+    let dr: f64 = parse_num(path, line, grid[3])?;
+    let cutoff: f64 = parse_num(path, line, grid[4])?;
+    if nrho < 5 || nr < 5 || drho <= 0.0 || dr <= 0.0 || cutoff <= 0.0 {
+        return Err(file_err(
+            path,
+            format!("line {line}: grid sizes must be ≥ 5 and spacings positive"),
+        ));
+    }
+    Ok((nrho, drho, nr, dr, cutoff))
 }
 
 fn parse_num<T: std::str::FromStr>(path: &Path, line: usize, word: &str) -> Result<T, CalcError> {
@@ -1098,17 +1091,7 @@ impl Calculator for Eam {
             }
             forces[i] = fi;
         }
-        let stress = s
-            .cell
-            .is_full_rank()
-            .then(|| 0.5 * (virial + virial.transpose()) / s.cell.volume());
-        Ok(Evaluation {
-            energy: energies.iter().sum(),
-            forces,
-            stress,
-            energies: Some(energies),
-            electrons: None,
-        })
+        Ok(Evaluation::from_parts(s, energies, forces, virial))
     }
 }
 

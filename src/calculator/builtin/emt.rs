@@ -376,17 +376,7 @@ impl Calculator for Emt {
             forces[i] = forces_rows[i].force;
             virial += forces_rows[i].virial;
         }
-        let stress = s
-            .cell
-            .is_full_rank()
-            .then(|| 0.5 * (virial + virial.transpose()) / s.cell.volume());
-        Ok(Evaluation {
-            energy: energies.iter().sum(),
-            forces,
-            stress,
-            energies: Some(energies),
-            electrons: None,
-        })
+        Ok(Evaluation::from_parts(s, energies, forces, virial))
     }
 }
 

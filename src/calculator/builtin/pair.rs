@@ -38,17 +38,7 @@ pub fn pair_evaluation(
             virial += 0.5 * f * d.transpose();
         }
     }
-    let stress = s
-        .cell
-        .is_full_rank()
-        .then(|| 0.5 * (virial + virial.transpose()) / s.cell.volume());
-    Ok(Evaluation {
-        energy: energies.iter().sum(),
-        forces,
-        stress,
-        energies: Some(energies),
-        electrons: None,
-    })
+    Ok(Evaluation::from_parts(s, energies, forces, virial))
 }
 
 /// Lennard-Jones with ASE's conventions: u = 4ε[(σ/r)¹² − (σ/r)⁶], cutoff r_c = 3σ by default,
