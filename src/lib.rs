@@ -9,6 +9,7 @@ pub mod analysis;
 pub mod builders;
 pub mod calculator;
 pub mod cli;
+pub mod electrochem;
 pub mod io;
 pub mod neb;
 pub mod optimize;
