@@ -5,6 +5,7 @@ mod build;
 mod calc;
 mod neb;
 mod plot;
+mod sweep;
 
 use clap::{Parser, Subcommand};
 
@@ -26,6 +27,10 @@ enum Command {
     Neb(Box<neb::NebArgs>),
     /// Redraw energy profiles from result.json files (.svg or .png).
     Plot(plot::PlotArgs),
+    /// Barriers across electrode potentials from per-image electrochemical data.
+    Sweep(sweep::SweepArgs),
+    /// Leaching threshold potentials U_n of supported clusters.
+    Leach(sweep::LeachArgs),
 }
 
 /// Errors surfaced to the user by the binary.
@@ -66,5 +71,7 @@ pub fn run<W: std::io::Write>(cli: Cli, out: &mut W) -> Result<(), CliError> {
         Command::Build(args) => build::run(args, out),
         Command::Neb(args) => neb::run(*args, out),
         Command::Plot(args) => plot::run(args, out),
+        Command::Sweep(args) => sweep::run(args, out),
+        Command::Leach(args) => sweep::leach(args, out),
     }
 }

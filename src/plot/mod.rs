@@ -185,3 +185,107 @@ where
     root.present().map_err(e)?;
     Ok(())
 }
+
+/// Barrier (and reaction energy) against electrode potential [V vs SHE], one series per label.
+///
+/// # Errors
+/// Unsupported extension; drawing or I/O failures.
+pub fn draw_barrier_vs_potential(
+    path: &Path,
+    series: &[(String, Vec<f64>, Vec<f64>)],
+) -> Result<(), PlotError> {
+    register_font();
+    let name = path.display().to_string();
+    let ext = path
+        .extension()
+        .map(|e| e.to_string_lossy().to_lowercase())
+        .unwrap_or_default();
+    let result = match ext.as_str() {
+        "svg" => draw_xy(
+            SVGBackend::new(path, (800, 560)).into_drawing_area(),
+            series,
+        ),
+        "png" => draw_xy(
+            BitMapBackend::new(path, (1920, 1344)).into_drawing_area(),
+            series,
+        ),
+        _ => return Err(PlotError::Extension(name)),
+    };
+    result.map_err(|message| PlotError::Draw {
+        path: name,
+        message,
+    })
+}
+
+fn draw_xy<DB: DrawingBackend>(
+    root: DrawingArea<DB, plotters::coord::Shift>,
+    series: &[(String, Vec<f64>, Vec<f64>)],
+) -> Result<(), String>
+where
+    DB::ErrorType: 'static,
+{
+    let e = |err: DrawingAreaErrorKind<DB::ErrorType>| err.to_string();
+    let (w, _) = root.dim_in_pixel();
+    let scale = f64::from(w) / 800.0;
+    let px = |v: f64| (v * scale).round() as i32;
+    root.fill(&WHITE).map_err(e)?;
+    let xs = series.iter().flat_map(|s| s.1.iter().copied());
+    let ys: Vec<f64> = series.iter().flat_map(|s| s.2.iter().copied()).collect();
+    let (x0, x1) = xs.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), x| {
+        (a.min(x), b.max(x))
+    });
+    let (y0, y1) = ys
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &y| {
+            (a.min(y), b.max(y))
+        });
+    if !x0.is_finite() || !y0.is_finite() {
+        return Err("nothing to draw".into());
+    }
+    let pad = 0.1 * (y1 - y0).max(1e-3);
+    let xpad = 0.02 * (x1 - x0).max(1e-3);
+    let mut chart = ChartBuilder::on(&root)
+        .margin(px(20.0))
+        .x_label_area_size(px(55.0))
+        .y_label_area_size(px(75.0))
+        .build_cartesian_2d((x0 - xpad)..(x1 + xpad), (y0 - pad)..(y1 + pad))
+        .map_err(e)?;
+    chart
+        .configure_mesh()
+        .disable_mesh()
+        .x_desc("Potential (V vs SHE)")
+        .y_desc("Barrier (eV)")
+        .axis_desc_style(("sans-serif", px(20.0)))
+        .label_style(("sans-serif", px(16.0)))
+        .draw()
+        .map_err(e)?;
+    for (k, (label, x, y)) in series.iter().enumerate() {
+        let colour = PALETTE[k % PALETTE.len()];
+        chart
+            .draw_series(LineSeries::new(
+                x.iter().copied().zip(y.iter().copied()),
+                colour.stroke_width(px(2.5) as u32),
+            ))
+            .map_err(e)?
+            .label(label.clone())
+            .legend(move |(a, b)| {
+                PathElement::new(vec![(a, b), (a + 20, b)], colour.stroke_width(3))
+            });
+        chart
+            .draw_series(
+                x.iter()
+                    .zip(y)
+                    .map(|(&a, &b)| Circle::new((a, b), px(4.0), colour.filled())),
+            )
+            .map_err(e)?;
+    }
+    chart
+        .configure_series_labels()
+        .background_style(WHITE.mix(0.8))
+        .border_style(BLACK)
+        .label_font(("sans-serif", px(15.0)))
+        .draw()
+        .map_err(e)?;
+    root.present().map_err(e)?;
+    Ok(())
+}

@@ -5,6 +5,7 @@
 mod builders;
 mod calculators;
 mod cli;
+mod electrochem;
 mod formats;
 mod neb_run;
 mod reference_paths;
