@@ -168,6 +168,23 @@ pub trait Calculator: Send + Sync {
     /// # Errors
     /// [`CalcError`] for unsupported structures or engine failures.
     fn calculate(&self, structure: &Structure) -> Result<Evaluation, CalcError>;
+
+    /// Energy and forces at `excess_electrons` Δn [e] for charge-aware calculators
+    /// (`capabilities().electron_count`); the evaluation carries the electronic state.
+    ///
+    /// # Errors
+    /// [`CalcError::Unsupported`] for calculators that cannot change the electron count.
+    fn calculate_charged(
+        &self,
+        structure: &Structure,
+        excess_electrons: f64,
+    ) -> Result<Evaluation, CalcError> {
+        let _ = (structure, excess_electrons);
+        Err(CalcError::Unsupported {
+            calculator: self.name(),
+            problem: "this calculator cannot set an electron count (constant-potential runs need one that can, e.g. mb-electrode)".into(),
+        })
+    }
 }
 
 /// Wraps a calculator and counts its calls (force calls are what NEB benchmarks compare).
@@ -202,6 +219,10 @@ impl<C: Calculator + ?Sized> Calculator for Counted<C> {
         self.calls.fetch_add(1, Ordering::Relaxed);
         self.inner.calculate(structure)
     }
+    fn calculate_charged(&self, structure: &Structure, dn: f64) -> Result<Evaluation, CalcError> {
+        self.calls.fetch_add(1, Ordering::Relaxed);
+        self.inner.calculate_charged(structure, dn)
+    }
 }
 
 /// Names of the built-in calculators, for messages and `--help`.
@@ -215,6 +236,7 @@ pub const BUILTIN_NAMES: &[&str] = &[
     "emt",
     "eam",
     "model",
+    "mb-electrode",
     "delay",
     "nan-after",
 ];
@@ -249,6 +271,7 @@ pub fn from_spec(spec: &str) -> Result<Box<dyn Calculator>, CalcError> {
         "emt" => Box::new(emt::Emt::from_spec(&parsed)?),
         "eam" => Box::new(eam::Eam::from_spec(&parsed)?),
         "model" => Box::new(model::Model::from_spec(&parsed)?),
+        "mb-electrode" => Box::new(analytic::MbElectrode::from_spec(&parsed)?),
         "delay" => Box::new(testing::Delay::from_spec(&parsed)?),
         "nan-after" => Box::new(testing::NanAfter::from_spec(&parsed)?),
         other => {

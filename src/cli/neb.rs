@@ -64,6 +64,13 @@ pub struct NebArgs {
     /// Largest number of band optimisation steps (default 1000).
     #[arg(long)]
     max_iterations: Option<usize>,
+    /// Constant electrode potential [V vs SHE]: optimise the band on the grand energy Ω(U) (needs a
+    /// calculator that accepts an electron count, e.g. mb-electrode).
+    #[arg(long, allow_hyphen_values = true)]
+    potential: Option<f64>,
+    /// Φ_SHE [V] of the calculator's potential scale (default 4.44, IUPAC).
+    #[arg(long)]
+    phi_she: Option<f64>,
     /// Run settings from a file (`nebkit/neb-config` version 1); flags override it.
     #[arg(long)]
     config: Option<PathBuf>,
@@ -120,6 +127,30 @@ pub struct RunConfig {
     /// Band settings.
     #[serde(default)]
     pub neb: NebSettings,
+    /// Constant-potential run: the band is optimised on Ω(U).
+    #[serde(default)]
+    pub electrochem: Option<ElectrochemConfig>,
+}
+
+/// Constant-potential settings of a run.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ElectrochemConfig {
+    /// Electrode potential [V vs SHE].
+    pub potential: f64,
+    /// Φ_SHE [V].
+    #[serde(default = "default_phi")]
+    pub phi_she: f64,
+    /// Potentiostat tolerance [V].
+    #[serde(default = "default_potential_tolerance")]
+    pub tolerance: f64,
+}
+
+fn default_phi() -> f64 {
+    4.44
+}
+fn default_potential_tolerance() -> f64 {
+    0.01
 }
 
 fn default_images() -> usize {
@@ -147,6 +178,7 @@ impl Default for RunConfig {
             endpoint_fmax: None,
             output: None,
             neb: NebSettings::default(),
+            electrochem: None,
         }
     }
 }
@@ -258,6 +290,17 @@ fn plan(args: &NebArgs) -> Result<RunConfig, CliError> {
     }
     if let Some(o) = &args.output {
         cfg.output = Some(o.clone());
+    }
+    if let Some(u) = args.potential {
+        cfg.electrochem = Some(ElectrochemConfig {
+            potential: u,
+            phi_she: args.phi_she.unwrap_or(4.44),
+            tolerance: default_potential_tolerance(),
+        });
+    } else if args.phi_she.is_some() {
+        return Err(CliError::Usage(
+            "--phi-she only applies with --potential".into(),
+        ));
     }
     // validation before any force call
     if cfg.initial.is_none() || cfg.final_.is_none() {
@@ -402,6 +445,19 @@ fn run_in_pool<W: std::io::Write>(
         }
     };
     let calc = calculator::from_spec(&cfg.calculator)?;
+    let calc: Box<dyn Calculator> = match cfg.electrochem {
+        Some(ec) => Box::new(crate::electrochem::GrandCanonical::new(
+            calc,
+            crate::electrochem::PotentiostatSettings {
+                potential: ec.potential,
+                phi_she: ec.phi_she,
+                tolerance: ec.tolerance,
+                max_updates: 50,
+                capacitance_guess: 1.0,
+            },
+        )?),
+        None => calc,
+    };
     let calc: &dyn Calculator = calc.as_ref();
     if calc.name() == "model" && !quiet {
         eprintln!("note: {MODEL_NOTE}");
@@ -573,6 +629,16 @@ fn write_outputs(
         "units": {"energy": "eV", "length": "Å", "force": "eV/Å"},
     });
     let mut result = result;
+    if let Some(ec) = cfg.electrochem {
+        result["electrochem"] = json!({
+            "potential": ec.potential,
+            "phi_she": ec.phi_she,
+            "energies_are": "grand energies Ω(U) [eV]",
+            "excess_electrons": o.electrons.iter().map(|e| e.map(|v| v[0])).collect::<Vec<_>>(),
+            "work_functions": o.electrons.iter().map(|e| e.map(|v| v[1])).collect::<Vec<_>>(),
+            "electron_transfer": o.electrons[saddle].zip(o.electrons[0]).map(|(t, i)| t[0] - i[0]),
+        });
+    }
     if calc.name() == "model" {
         result["notes"] = json!([MODEL_NOTE]);
     }

@@ -5,7 +5,10 @@
 //! function W = −ε_F [eV]; U (V vs SHE) = W/e − Φ_SHE with Φ_SHE recorded per source; electron
 //! chemical potential μ_e(U) = −e(U + Φ_SHE); grand energy Ω(U) = E − Δn·μ_e(U).
 
+mod potentiostat;
 mod sweep;
+
+pub use potentiostat::{potentiostat, GrandCanonical, PotentiostatOutcome, PotentiostatSettings};
 
 pub use sweep::{sweep, ElectrochemBand, ElectrochemImage, SweepResult};
 

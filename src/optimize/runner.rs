@@ -117,6 +117,9 @@ pub struct Checkpoint {
     pub calls_per_image: Vec<u64>,
     /// Largest NEB force after each evaluation [eV/Å].
     pub max_force_history: Vec<f64>,
+    /// Electronic state per image (excess electrons [e], work function [eV]) for charge-aware runs.
+    #[serde(default)]
+    pub electrons: Vec<Option<[f64; 2]>>,
 }
 
 /// Errors of a NEB run.
@@ -160,6 +163,8 @@ pub struct NebOutcome {
     pub calls_per_image: Vec<u64>,
     /// Largest NEB force after each evaluation [eV/Å].
     pub max_force_history: Vec<f64>,
+    /// Electronic state per image (excess electrons [e], work function [eV]) for charge-aware runs.
+    pub electrons: Vec<Option<[f64; 2]>>,
 }
 
 impl NebOutcome {
@@ -313,7 +318,9 @@ pub fn run_neb(
         mut calls,
         mut history,
         mut resumed,
+        mut electrons,
     );
+    let state_of = |ev: &Evaluation| ev.electrons.map(|e| [e.excess_electrons, e.work_function]);
     match resume {
         Some(c) => {
             if c.positions.len() != n || c.positions.iter().any(|p| p.len() != n_atoms) {
@@ -344,11 +351,17 @@ pub fn run_neb(
             calls = c.calls_per_image;
             history = c.max_force_history;
             history.pop(); // recomputed below for this iteration
+            electrons = if c.electrons.len() == n {
+                c.electrons
+            } else {
+                vec![None; n]
+            };
             resumed = true;
         }
         None => {
             let all: Vec<usize> = (0..n).collect();
             let evs = evaluate(calc, &band, &all)?;
+            electrons = evs.iter().map(state_of).collect::<Vec<_>>();
             energies = evs.iter().map(|e| e.energy).collect::<Vec<_>>();
             forces = evs.into_iter().map(|e| e.forces).collect::<Vec<_>>();
             calls = vec![1u64; n];
@@ -398,6 +411,7 @@ pub fn run_neb(
             climbing_on,
             calls_per_image: calls.clone(),
             max_force_history: history.clone(),
+            electrons: electrons.clone(),
         };
         // the iteration a run resumes from was already observed (checkpoint, trajectory) before
         if !resumed {
@@ -426,6 +440,7 @@ pub fn run_neb(
                 iterations: iteration,
                 calls_per_image: calls,
                 max_force_history: history,
+                electrons,
             });
         }
         // step the interior images
@@ -450,6 +465,7 @@ pub fn run_neb(
         iteration += 1;
         let evs = evaluate(calc, &band, &interior)?;
         for (&i, ev) in interior.iter().zip(evs) {
+            electrons[i] = state_of(&ev);
             energies[i] = ev.energy;
             forces[i] = ev.forces;
             calls[i] += 1;

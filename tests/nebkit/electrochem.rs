@@ -78,3 +78,98 @@ fn leach_gives_example_d() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("no tabulated U° for Zn"));
 }
+
+/// Stationary point of the closed-form Ω(x, y; U) of mb-electrode by Newton's method (Hessian by
+/// central differences of the analytic gradient) — an independent route to the saddle and minimum.
+fn newton(
+    mb: &nebkit::calculator::builtin::analytic::MbElectrode,
+    mut x: [f64; 2],
+    u: f64,
+) -> [f64; 2] {
+    let h = 1e-6;
+    for _ in 0..100 {
+        let g = mb.grand(x[0], x[1], u).1;
+        let gx = |dx: f64, dy: f64| mb.grand(x[0] + dx, x[1] + dy, u).1;
+        let (gp, gm) = (gx(h, 0.0), gx(-h, 0.0));
+        let (gq, gn) = (gx(0.0, h), gx(0.0, -h));
+        let hxx = (gp[0] - gm[0]) / (2.0 * h);
+        let hxy = (gq[0] - gn[0]) / (2.0 * h);
+        let hyy = (gq[1] - gn[1]) / (2.0 * h);
+        let det = hxx * hyy - hxy * hxy;
+        let dx = (hyy * g[0] - hxy * g[1]) / det;
+        let dy = (hxx * g[1] - hxy * g[0]) / det;
+        x = [x[0] - dx, x[1] - dy];
+        if dx.abs() + dy.abs() < 1e-12 {
+            break;
+        }
+    }
+    x
+}
+
+#[test]
+fn grand_canonical_ci_neb_on_mb_electrode_matches_the_closed_form_barrier() {
+    use nebkit::calculator::builtin::analytic::MbElectrode;
+    let mb = MbElectrode {
+        u0: 0.0,
+        u1: 0.5,
+        capacitance: 1.0,
+        phi_she: 4.44,
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let a = dir.path().join("A.json");
+    let b = dir.path().join("B.json");
+    std::fs::write(&a, r#"{"format": "nebkit/structure", "version": 1, "symbols": ["H"], "positions": [[-0.558224, 1.441726, 0.0]]}"#).unwrap();
+    std::fs::write(&b, r#"{"format": "nebkit/structure", "version": 1, "symbols": ["H"], "positions": [[0.623499, 0.028038, 0.0]]}"#).unwrap();
+    for u in [-1.0, 0.0, 1.0] {
+        let out_dir = dir.path().join(format!("u{u}"));
+        let st = Command::new(env!("CARGO_BIN_EXE_nebkit"))
+            .args([
+                "neb",
+                "-q",
+                "-c",
+                "mb-electrode",
+                &format!("--potential={u}"),
+                "--images",
+                "9",
+                "--fmax",
+                "1e-3",
+            ])
+            .args([
+                "--optimizer",
+                "lbfgs",
+                "--spring",
+                "1",
+                "--max-step",
+                "0.05",
+                "--relax-endpoints",
+                "--max-iterations",
+                "5000",
+            ])
+            .arg("--initial")
+            .arg(&a)
+            .arg("--final")
+            .arg(&b)
+            .arg("--output")
+            .arg(&out_dir)
+            .status()
+            .unwrap();
+        assert!(st.success(), "U = {u}");
+        let r: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(out_dir.join("result.json")).unwrap())
+                .unwrap();
+        let s = newton(&mb, [-0.822002, 0.624313], u);
+        let m = newton(&mb, [-0.558224, 1.441726], u);
+        let want = mb.grand(s[0], s[1], u).0 - mb.grand(m[0], m[1], u).0;
+        let got = r["barrier_forward"].as_f64().unwrap();
+        assert!(
+            (got - want).abs() < 1e-3,
+            "U = {u}: CI-NEB {got} vs closed form {want}"
+        );
+        // d(barrier)/dU = Δn*_TS − Δn*_IS = C·u1·(x_TS − x_IS) on this surface
+        let et = r["electrochem"]["electron_transfer"].as_f64().unwrap();
+        assert!(
+            (et - mb.capacitance * mb.u1 * (s[0] - m[0])).abs() < 1e-2,
+            "U = {u}: {et}"
+        );
+    }
+}

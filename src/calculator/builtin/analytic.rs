@@ -102,6 +102,104 @@ impl Calculator for Surface2D {
     }
 }
 
+/// Müller–Brown as an electrode (`mb-electrode:u0=0.0,u1=0.5,capacitance=1.0`): potential of zero
+/// charge U_pzc(x, y) = u0 + u1·x [V vs SHE], capacitance C [e/V]; at Δn excess electrons
+/// E = V + μ_e(U_pzc)·Δn + Δn²/(2C) and U = U_pzc − Δn/C, so that Ω(U) = V − ½C(U − U_pzc)² in closed
+/// form (Φ_SHE = 4.44 V unless `phi_she` is given). For testing and teaching constant-potential NEB.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct MbElectrode {
+    /// U_pzc at x = 0 [V].
+    pub u0: f64,
+    /// dU_pzc/dx [V per unit x].
+    pub u1: f64,
+    /// Capacitance [e/V].
+    pub capacitance: f64,
+    /// Φ_SHE [V].
+    pub phi_she: f64,
+}
+
+impl MbElectrode {
+    /// From `mb-electrode:u0=..,u1=..,capacitance=..,phi_she=..`.
+    ///
+    /// # Errors
+    /// Unknown parameters, non-positive capacitance.
+    pub fn from_spec(spec: &Spec) -> Result<Self, CalcError> {
+        let p = spec.params(&["u0", "u1", "capacitance", "phi_she"])?;
+        Ok(MbElectrode {
+            u0: p.f64_or("u0", 0.0)?,
+            u1: p.f64_or("u1", 0.5)?,
+            capacitance: p.positive_or("capacitance", 1.0)?,
+            phi_she: p.f64_or("phi_she", 4.44)?,
+        })
+    }
+
+    /// U_pzc at (x, y) [V vs SHE].
+    pub fn pzc(&self, x: f64) -> f64 {
+        self.u0 + self.u1 * x
+    }
+
+    /// Closed-form grand energy Ω(x, y; U) and its gradient.
+    pub fn grand(&self, x: f64, y: f64, u: f64) -> (f64, [f64; 2]) {
+        let (v, g) = muller_brown(x, y);
+        let d = u - self.pzc(x);
+        (
+            v - 0.5 * self.capacitance * d * d,
+            [g[0] + self.capacitance * d * self.u1, g[1]],
+        )
+    }
+}
+
+impl Calculator for MbElectrode {
+    fn name(&self) -> String {
+        format!(
+            "mb-electrode:u0={},u1={},capacitance={},phi_she={}",
+            self.u0, self.u1, self.capacitance, self.phi_she
+        )
+    }
+
+    fn capabilities(&self) -> Capabilities {
+        Capabilities {
+            forces: true,
+            model_surface: true,
+            electron_count: true,
+            ..Default::default()
+        }
+    }
+
+    fn calculate(&self, s: &Structure) -> Result<Evaluation, CalcError> {
+        self.calculate_charged(s, 0.0)
+    }
+
+    fn calculate_charged(&self, s: &Structure, dn: f64) -> Result<Evaluation, CalcError> {
+        if s.len() != 1 {
+            return Err(CalcError::Unsupported {
+                calculator: self.name(),
+                problem: format!(
+                    "a 2-D model surface needs a structure of exactly one atom, got {} atoms",
+                    s.len()
+                ),
+            });
+        }
+        let p = s.positions[0];
+        let (v, g) = muller_brown(p.x, p.y);
+        let pzc = self.pzc(p.x);
+        let mu = crate::electrochem::electron_chemical_potential(pzc, self.phi_she);
+        let energy = v + mu * dn + dn * dn / (2.0 * self.capacitance);
+        let u = pzc - dn / self.capacitance;
+        // ∂E/∂x = ∂V/∂x + Δn ∂μ_e/∂x = ∂V/∂x − u1·Δn
+        Ok(Evaluation {
+            energy,
+            forces: vec![Vector3::new(-(g[0] - self.u1 * dn), -g[1], 0.0)],
+            stress: None,
+            energies: None,
+            electrons: Some(crate::calculator::ElectronState {
+                excess_electrons: dn,
+                work_function: crate::electrochem::work_function_from_potential(u, self.phi_she),
+            }),
+        })
+    }
+}
+
 const MB_A: [f64; 4] = [-200.0, -100.0, -170.0, 15.0];
 const MB_LA: [f64; 4] = [-1.0, -1.0, -6.5, 0.7];
 const MB_LB: [f64; 4] = [0.0, 0.0, 11.0, 0.6];
