@@ -2,7 +2,7 @@
 
 use super::CliError;
 use crate::analysis::Profile;
-use crate::plot::{draw_profiles, ProfileSeries};
+use crate::plot::{draw_profiles_styled, ProfileSeries};
 use clap::Args;
 use std::path::PathBuf;
 
@@ -18,6 +18,15 @@ pub struct PlotArgs {
     /// Legend labels, one per result (default: the results' directory names).
     #[arg(long, value_delimiter = ',')]
     labels: Vec<String>,
+    /// Energy unit: ev or kjmol.
+    #[arg(long, default_value = "ev", value_parser = ["ev", "kjmol"])]
+    units: String,
+    /// Step-style reaction diagram (IS, TS, FS levels) instead of the Hermite fit.
+    #[arg(long)]
+    step: bool,
+    /// Convergence plot (largest NEB force against iteration) instead of the energy profile.
+    #[arg(long, conflicts_with = "step")]
+    convergence: bool,
 }
 
 fn numbers(v: &serde_json::Value, key: &str, path: &std::path::Path) -> Result<Vec<f64>, CliError> {
@@ -85,12 +94,39 @@ pub(super) fn run<W: std::io::Write>(args: PlotArgs, out: &mut W) -> Result<(), 
     } else {
         args.labels.clone()
     };
+    if args.convergence {
+        let mut conv = Vec::new();
+        for (path, label) in args.results.iter().zip(&labels) {
+            let v: serde_json::Value = serde_json::from_str(
+                &std::fs::read_to_string(path).map_err(|e| CliError::Usage(e.to_string()))?,
+            )
+            .map_err(|e| CliError::Usage(e.to_string()))?;
+            conv.push((
+                if label.is_empty() {
+                    "band".into()
+                } else {
+                    label.clone()
+                },
+                numbers(&v, "max_force_history", path)?,
+            ));
+        }
+        crate::plot::draw_convergence(&args.output, &conv)
+            .map_err(|e| CliError::Usage(e.to_string()))?;
+        writeln!(out, "wrote {}", args.output.display())
+            .map_err(|e| CliError::Usage(e.to_string()))?;
+        return Ok(());
+    }
     let series: Vec<ProfileSeries> = profiles
         .iter()
         .zip(labels)
         .map(|(p, label)| ProfileSeries { label, profile: p })
         .collect();
-    draw_profiles(&args.output, &series).map_err(|e| CliError::Usage(e.to_string()))?;
+    let style = crate::plot::ProfileStyle {
+        kj_per_mol: args.units == "kjmol",
+        step: args.step,
+    };
+    draw_profiles_styled(&args.output, &series, style)
+        .map_err(|e| CliError::Usage(e.to_string()))?;
     writeln!(out, "wrote {}", args.output.display()).map_err(|e| CliError::Usage(e.to_string()))?;
     Ok(())
 }

@@ -18,7 +18,11 @@ pub struct SweepArgs {
     /// Φ_SHE [V] overriding the file's (4.44 IUPAC, 4.4 GPAW, 4.47 VASPsol++, 4.6 CP-VASP/FCP).
     #[arg(long)]
     phi_she: Option<f64>,
-    /// Output directory: sweep.json, sweep.csv, barrier_vs_potential.svg.
+    /// Capacitance [e/V] for every image, needed when INPUT is the result.json of a constant-potential
+    /// run (it records Δn and Ω at one potential, not the capacitance).
+    #[arg(long)]
+    capacitance: Option<f64>,
+    /// Output directory: sweep.json, sweep.csv, barrier_vs_potential.svg and .png.
     #[arg(long, short = 'o')]
     output: PathBuf,
 }
@@ -58,14 +62,14 @@ pub(super) fn run<W: std::io::Write>(a: SweepArgs, out: &mut W) -> Result<(), Cl
             e.line()
         ))
     })?;
-    if value.get("format").and_then(|f| f.as_str()) == Some("nebkit/result") {
-        return Err(CliError::Usage(format!(
-            "{}: this result.json has no per-image electrochemical data; give a nebkit/electrochem-band file",
-            a.input.display()
-        )));
-    }
-    let mut band: ElectrochemBand = serde_json::from_value(value)
-        .map_err(|e| CliError::Usage(format!("{}: {e}", a.input.display())))?;
+    let mut band: ElectrochemBand =
+        if value.get("format").and_then(|f| f.as_str()) == Some("nebkit/result") {
+            from_result(&value, a.capacitance)
+                .map_err(|e| CliError::Usage(format!("{}: {e}", a.input.display())))?
+        } else {
+            serde_json::from_value(value)
+                .map_err(|e| CliError::Usage(format!("{}: {e}", a.input.display())))?
+        };
     if let Some(phi) = a.phi_she {
         band.phi_she = phi;
     }
@@ -94,18 +98,22 @@ pub(super) fn run<W: std::io::Write>(a: SweepArgs, out: &mut W) -> Result<(), Cl
         ));
     }
     crate::io::write_atomic(&a.output.join("sweep.csv"), csv.as_bytes())?;
-    crate::plot::draw_barrier_vs_potential(
-        &a.output.join("barrier_vs_potential.svg"),
-        &[
-            ("barrier".into(), r.potentials.clone(), r.barriers.clone()),
-            (
-                "reaction energy".into(),
-                r.potentials.clone(),
-                r.reaction_energies.clone(),
-            ),
-        ],
-    )
-    .map_err(|e| CliError::Usage(e.to_string()))?;
+    let lines = [
+        (
+            "barrier".to_string(),
+            r.potentials.clone(),
+            r.barriers.clone(),
+        ),
+        (
+            "reaction energy".to_string(),
+            r.potentials.clone(),
+            r.reaction_energies.clone(),
+        ),
+    ];
+    for name in ["barrier_vs_potential.svg", "barrier_vs_potential.png"] {
+        crate::plot::draw_barrier_vs_potential(&a.output.join(name), &lines)
+            .map_err(|e| CliError::Usage(e.to_string()))?;
+    }
     writeln!(
         out,
         "{} potentials → {}",
@@ -114,6 +122,57 @@ pub(super) fn run<W: std::io::Write>(a: SweepArgs, out: &mut W) -> Result<(), Cl
     )
     .map_err(|e| CliError::Usage(e.to_string()))?;
     Ok(())
+}
+
+/// Per-image electrochemical data from the result.json of a constant-potential `nebkit neb` run: the
+/// grand energies Ω_i at the run's potential U and the excess electrons Δn_i give the canonical
+/// energies E_i = Ω_i + Δn_i·μ_e(U); with a capacitance the capacitor formula extends them to other U.
+fn from_result(v: &serde_json::Value, capacitance: Option<f64>) -> Result<ElectrochemBand, String> {
+    let ec = v.get("electrochem").ok_or("this result.json has no per-image electrochemical data (run nebkit neb with --potential, or give a nebkit/electrochem-band file)")?;
+    let c = capacitance.ok_or(
+        "a constant-potential result.json records no capacitance: give --capacitance (e/V)",
+    )?;
+    let u = ec["potential"]
+        .as_f64()
+        .ok_or("electrochem.potential missing")?;
+    let phi = ec["phi_she"].as_f64().unwrap_or(4.44);
+    let energies: Vec<f64> = v["energies"]
+        .as_array()
+        .ok_or("energies missing")?
+        .iter()
+        .filter_map(|x| x.as_f64())
+        .collect();
+    let dns: Vec<Option<f64>> = ec["excess_electrons"]
+        .as_array()
+        .ok_or("electrochem.excess_electrons missing")?
+        .iter()
+        .map(|x| x.as_f64())
+        .collect();
+    if dns.len() != energies.len() || dns.iter().any(Option::is_none) {
+        return Err("electrochem.excess_electrons must give one number per image".into());
+    }
+    let mu = crate::electrochem::electron_chemical_potential(u, phi);
+    let images = energies
+        .iter()
+        .zip(&dns)
+        .map(|(&omega, dn)| {
+            let dn = dn.unwrap_or(0.0);
+            crate::electrochem::ElectrochemImage {
+                energy: Some(omega + dn * mu),
+                excess_electrons: Some(dn),
+                potential: Some(u),
+                work_function: None,
+                capacitance: Some(c),
+                states: None,
+            }
+        })
+        .collect();
+    Ok(ElectrochemBand {
+        format: "nebkit/electrochem-band".into(),
+        version: 1,
+        phi_she: phi,
+        images,
+    })
 }
 
 /// Arguments of `nebkit leach`.

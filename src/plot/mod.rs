@@ -39,6 +39,32 @@ fn register_font() {
     });
 }
 
+/// How energy profiles are drawn.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct ProfileStyle {
+    /// Energies in kJ/mol instead of eV.
+    pub kj_per_mol: bool,
+    /// A step-style reaction diagram (IS, TS, FS levels joined by dashed lines) instead of the fit.
+    pub step: bool,
+}
+
+impl ProfileStyle {
+    fn factor(self) -> f64 {
+        if self.kj_per_mol {
+            crate::units::EV_TO_KJ_PER_MOL
+        } else {
+            1.0
+        }
+    }
+    fn unit(self) -> &'static str {
+        if self.kj_per_mol {
+            "kJ/mol"
+        } else {
+            "eV"
+        }
+    }
+}
+
 /// One energy profile to draw.
 pub struct ProfileSeries<'a> {
     /// Legend label.
@@ -54,6 +80,18 @@ pub struct ProfileSeries<'a> {
 /// # Errors
 /// Unsupported extension; drawing or I/O failures.
 pub fn draw_profiles(path: &Path, series: &[ProfileSeries]) -> Result<(), PlotError> {
+    draw_profiles_styled(path, series, ProfileStyle::default())
+}
+
+/// [`draw_profiles`] with a style (units, step diagram).
+///
+/// # Errors
+/// Unsupported extension; drawing or I/O failures.
+pub fn draw_profiles_styled(
+    path: &Path,
+    series: &[ProfileSeries],
+    style: ProfileStyle,
+) -> Result<(), PlotError> {
     register_font();
     let name = path.display().to_string();
     let ext = path
@@ -63,7 +101,7 @@ pub fn draw_profiles(path: &Path, series: &[ProfileSeries]) -> Result<(), PlotEr
     match ext.as_str() {
         "svg" => {
             let root = SVGBackend::new(path, (800, 560)).into_drawing_area();
-            draw(root, series).map_err(|message| PlotError::Draw {
+            draw(root, series, style).map_err(|message| PlotError::Draw {
                 path: name,
                 message,
             })
@@ -71,7 +109,7 @@ pub fn draw_profiles(path: &Path, series: &[ProfileSeries]) -> Result<(), PlotEr
         "png" => {
             // 300 dpi at 6.4 × 4.48 in
             let root = BitMapBackend::new(path, (1920, 1344)).into_drawing_area();
-            draw(root, series).map_err(|message| PlotError::Draw {
+            draw(root, series, style).map_err(|message| PlotError::Draw {
                 path: name,
                 message,
             })
@@ -83,6 +121,7 @@ pub fn draw_profiles(path: &Path, series: &[ProfileSeries]) -> Result<(), PlotEr
 fn draw<DB: DrawingBackend>(
     root: DrawingArea<DB, plotters::coord::Shift>,
     series: &[ProfileSeries],
+    style: ProfileStyle,
 ) -> Result<(), String>
 where
     DB::ErrorType: 'static,
@@ -91,24 +130,30 @@ where
     let (w, _) = root.dim_in_pixel();
     let scale = f64::from(w) / 800.0;
     let px = |v: f64| (v * scale).round() as i32;
+    let f = style.factor();
     root.fill(&WHITE).map_err(e)?;
-    let mut s_max: f64 = 0.0;
-    let mut e_min = f64::INFINITY;
-    let mut e_max = f64::NEG_INFINITY;
+    // per series: (x, E) points to draw, relative to the initial image, in the chosen unit
     let curves: Vec<Vec<(f64, f64)>> = series
         .iter()
         .map(|sr| {
             let e0 = sr.profile.energies[0];
-            sr.profile
-                .curve(40)
-                .iter()
-                .map(|p| (p.s, p.energy - e0))
-                .collect()
+            if style.step {
+                let top = sr.profile.maximum().energy;
+                let last = *sr.profile.energies.last().unwrap_or(&e0);
+                vec![(0.0, 0.0), (1.0, f * (top - e0)), (2.0, f * (last - e0))]
+            } else {
+                sr.profile
+                    .curve(40)
+                    .iter()
+                    .map(|p| (p.s, f * (p.energy - e0)))
+                    .collect()
+            }
         })
         .collect();
+    let (mut s_max, mut e_min, mut e_max) = (0.0f64, f64::INFINITY, f64::NEG_INFINITY);
     for c in &curves {
-        for &(s, en) in c {
-            s_max = s_max.max(s);
+        for &(x, en) in c {
+            s_max = s_max.max(x);
             e_min = e_min.min(en);
             e_max = e_max.max(en);
         }
@@ -116,72 +161,249 @@ where
     if !e_min.is_finite() {
         return Err("nothing to draw".into());
     }
-    let pad = 0.12 * (e_max - e_min).max(1e-3);
+    let pad = 0.12 * (e_max - e_min).max(1e-3 * f);
+    let (x0, x1) = if style.step {
+        (-0.5, 2.5)
+    } else {
+        (0.0, s_max.max(1e-6) * 1.02)
+    };
     let mut chart = ChartBuilder::on(&root)
         .margin(px(20.0))
         .x_label_area_size(px(55.0))
         .y_label_area_size(px(75.0))
-        .build_cartesian_2d(
-            0.0..s_max.max(1e-6) * 1.02,
-            (e_min - pad)..(e_max + 2.0 * pad),
-        )
+        .build_cartesian_2d(x0..x1, (e_min - 1.5 * pad)..(e_max + 2.0 * pad))
         .map_err(e)?;
-    chart
-        .configure_mesh()
-        .disable_mesh()
-        .x_desc("Reaction coordinate (Å)")
-        .y_desc("Energy (eV)")
+    let y_desc = format!("Energy ({})", style.unit());
+    let mut mesh = chart.configure_mesh();
+    mesh.disable_mesh()
+        .x_desc(if style.step {
+            "Reaction step"
+        } else {
+            "Reaction coordinate (Å)"
+        })
+        .y_desc(y_desc.as_str())
         .axis_desc_style(("sans-serif", px(20.0)))
-        .label_style(("sans-serif", px(16.0)))
-        .draw()
-        .map_err(e)?;
+        .label_style(("sans-serif", px(16.0)));
+    if style.step {
+        mesh.x_labels(0).disable_x_axis();
+    }
+    mesh.draw().map_err(e)?;
+    let text = |label: String, x: f64, y: f64| {
+        Text::new(
+            label,
+            (x, y),
+            ("sans-serif", px(16.0)).into_font().color(&BLACK),
+        )
+    };
     for (k, (sr, curve)) in series.iter().zip(&curves).enumerate() {
         let colour = PALETTE[k % PALETTE.len()];
         let e0 = sr.profile.energies[0];
-        chart
-            .draw_series(LineSeries::new(
-                curve.iter().copied(),
-                colour.stroke_width(px(2.5) as u32),
-            ))
-            .map_err(e)?
-            .label(sr.label.clone())
-            .legend(move |(x, y)| {
-                PathElement::new(vec![(x, y), (x + 20, y)], colour.stroke_width(3))
-            });
-        chart
-            .draw_series(
-                sr.profile
-                    .s
-                    .iter()
-                    .zip(&sr.profile.energies)
-                    .map(|(&s, &en)| Circle::new((s, en - e0), px(5.0), colour.filled())),
-            )
-            .map_err(e)?;
         let top = sr.profile.maximum();
-        chart
-            .draw_series(std::iter::once(TriangleMarker::new(
-                (top.s, top.energy - e0),
-                px(8.0),
-                BLACK.filled(),
-            )))
-            .map_err(e)?;
-        chart
-            .draw_series(std::iter::once(Text::new(
-                format!("TS  Ea = {:.3} eV", top.energy - e0),
-                (top.s, top.energy - e0 + 0.6 * pad),
-                ("sans-serif", px(16.0)).into_font().color(&BLACK),
-            )))
-            .map_err(e)?;
+        let ea = f * (top.energy - e0);
+        if style.step {
+            // levels and dashed connectors
+            for &(x, y) in curve {
+                chart
+                    .draw_series(LineSeries::new(
+                        [(x - 0.3, y), (x + 0.3, y)],
+                        colour.stroke_width(px(3.0) as u32),
+                    ))
+                    .map_err(e)?;
+            }
+            for wnd in curve.windows(2) {
+                chart
+                    .draw_series(DashedLineSeries::new(
+                        [(wnd[0].0 + 0.3, wnd[0].1), (wnd[1].0 - 0.3, wnd[1].1)],
+                        px(6.0) as u32,
+                        px(4.0) as u32,
+                        colour.stroke_width(px(1.5) as u32),
+                    ))
+                    .map_err(e)?;
+            }
+            chart
+                .draw_series(std::iter::empty::<Circle<(f64, f64), i32>>())
+                .map_err(e)?
+                .label(sr.label.clone())
+                .legend(move |(x, y)| {
+                    PathElement::new(vec![(x, y), (x + 20, y)], colour.stroke_width(3))
+                });
+            if k == 0 {
+                for (x, name) in [(0.0, "IS"), (1.0, "TS"), (2.0, "FS")] {
+                    chart
+                        .draw_series(std::iter::once(text(
+                            name.into(),
+                            x - 0.1,
+                            e_min - 1.0 * pad,
+                        )))
+                        .map_err(e)?;
+                }
+            }
+            let tag = if series.len() > 1 {
+                format!("{}: {ea:.2}", sr.label)
+            } else {
+                format!("{ea:.2}")
+            };
+            chart
+                .draw_series(std::iter::once(text(
+                    tag,
+                    0.75,
+                    curve[1].1 + (0.4 + 0.45 * k as f64) * pad,
+                )))
+                .map_err(e)?;
+        } else {
+            chart
+                .draw_series(LineSeries::new(
+                    curve.iter().copied(),
+                    colour.stroke_width(px(2.5) as u32),
+                ))
+                .map_err(e)?
+                .label(sr.label.clone())
+                .legend(move |(x, y)| {
+                    PathElement::new(vec![(x, y), (x + 20, y)], colour.stroke_width(3))
+                });
+            chart
+                .draw_series(
+                    sr.profile
+                        .s
+                        .iter()
+                        .zip(&sr.profile.energies)
+                        .map(|(&x, &en)| Circle::new((x, f * (en - e0)), px(5.0), colour.filled())),
+                )
+                .map_err(e)?;
+            chart
+                .draw_series(std::iter::once(TriangleMarker::new(
+                    (top.s, ea),
+                    px(8.0),
+                    BLACK.filled(),
+                )))
+                .map_err(e)?;
+            let tag = if series.len() > 1 {
+                format!("{}: Ea = {ea:.3} {}", sr.label, style.unit())
+            } else {
+                format!("TS  Ea = {ea:.3} {}", style.unit())
+            };
+            chart
+                .draw_series(std::iter::once(text(
+                    tag,
+                    top.s,
+                    ea + (0.5 + 0.45 * k as f64) * pad,
+                )))
+                .map_err(e)?;
+            if k == 0 {
+                let last_s = *sr.profile.s.last().unwrap_or(&0.0);
+                let last_e = f * (sr.profile.energies.last().unwrap_or(&e0) - e0);
+                chart
+                    .draw_series(std::iter::once(text("IS".into(), 0.0, -0.7 * pad)))
+                    .map_err(e)?;
+                chart
+                    .draw_series(std::iter::once(text(
+                        "FS".into(),
+                        last_s * 0.97,
+                        last_e - 0.7 * pad,
+                    )))
+                    .map_err(e)?;
+            }
+        }
     }
     if series.len() > 1 || !series[0].label.is_empty() {
         chart
             .configure_series_labels()
+            .position(SeriesLabelPosition::UpperRight)
             .background_style(WHITE.mix(0.8))
             .border_style(BLACK)
             .label_font(("sans-serif", px(15.0)))
             .draw()
             .map_err(e)?;
     }
+    root.present().map_err(e)?;
+    Ok(())
+}
+
+/// Convergence: largest NEB force against iteration (log scale), one series per run.
+///
+/// # Errors
+/// Unsupported extension; drawing or I/O failures.
+pub fn draw_convergence(path: &Path, series: &[(String, Vec<f64>)]) -> Result<(), PlotError> {
+    register_font();
+    let name = path.display().to_string();
+    let ext = path
+        .extension()
+        .map(|x| x.to_string_lossy().to_lowercase())
+        .unwrap_or_default();
+    let result = match ext.as_str() {
+        "svg" => draw_conv(
+            SVGBackend::new(path, (800, 560)).into_drawing_area(),
+            series,
+        ),
+        "png" => draw_conv(
+            BitMapBackend::new(path, (1920, 1344)).into_drawing_area(),
+            series,
+        ),
+        _ => return Err(PlotError::Extension(name)),
+    };
+    result.map_err(|message| PlotError::Draw {
+        path: name,
+        message,
+    })
+}
+
+fn draw_conv<DB: DrawingBackend>(
+    root: DrawingArea<DB, plotters::coord::Shift>,
+    series: &[(String, Vec<f64>)],
+) -> Result<(), String>
+where
+    DB::ErrorType: 'static,
+{
+    let e = |err: DrawingAreaErrorKind<DB::ErrorType>| err.to_string();
+    let (w, _) = root.dim_in_pixel();
+    let px = |v: f64| (v * f64::from(w) / 800.0).round() as i32;
+    root.fill(&WHITE).map_err(e)?;
+    let n = series.iter().map(|s| s.1.len()).max().unwrap_or(1).max(2);
+    let vals: Vec<f64> = series
+        .iter()
+        .flat_map(|s| s.1.iter().copied())
+        .filter(|v| *v > 0.0)
+        .collect();
+    let lo = vals.iter().cloned().fold(f64::INFINITY, f64::min);
+    let hi = vals.iter().cloned().fold(0.0, f64::max);
+    if !lo.is_finite() {
+        return Err("nothing to draw".into());
+    }
+    let mut chart = ChartBuilder::on(&root)
+        .margin(px(20.0))
+        .x_label_area_size(px(55.0))
+        .y_label_area_size(px(85.0))
+        .build_cartesian_2d(0.0..(n - 1) as f64, (lo * 0.5..hi * 2.0).log_scale())
+        .map_err(e)?;
+    chart
+        .configure_mesh()
+        .disable_mesh()
+        .x_desc("Iteration")
+        .y_desc("Max NEB force (eV/Å)")
+        .axis_desc_style(("sans-serif", px(20.0)))
+        .label_style(("sans-serif", px(16.0)))
+        .draw()
+        .map_err(e)?;
+    for (k, (label, v)) in series.iter().enumerate() {
+        let colour = PALETTE[k % PALETTE.len()];
+        chart
+            .draw_series(LineSeries::new(
+                v.iter().enumerate().map(|(i, &y)| (i as f64, y.max(lo))),
+                colour.stroke_width(px(2.0) as u32),
+            ))
+            .map_err(e)?
+            .label(label.clone())
+            .legend(move |(x, y)| {
+                PathElement::new(vec![(x, y), (x + 20, y)], colour.stroke_width(3))
+            });
+    }
+    chart
+        .configure_series_labels()
+        .background_style(WHITE.mix(0.8))
+        .border_style(BLACK)
+        .label_font(("sans-serif", px(15.0)))
+        .draw()
+        .map_err(e)?;
     root.present().map_err(e)?;
     Ok(())
 }
@@ -254,7 +476,7 @@ where
         .configure_mesh()
         .disable_mesh()
         .x_desc("Potential (V vs SHE)")
-        .y_desc("Barrier (eV)")
+        .y_desc("Energy (eV)")
         .axis_desc_style(("sans-serif", px(20.0)))
         .label_style(("sans-serif", px(16.0)))
         .draw()

@@ -38,7 +38,11 @@ fn sweep_on_example_a_gives_the_physics_numbers() {
     let csv = std::fs::read_to_string(dir.path().join("sweep.csv")).unwrap();
     assert_eq!(csv.lines().count(), 4);
     let svg = std::fs::read_to_string(dir.path().join("barrier_vs_potential.svg")).unwrap();
-    assert!(svg.contains("Potential (V vs SHE)") && svg.contains("Barrier (eV)"));
+    assert!(
+        svg.contains("Potential (V vs SHE)")
+            && svg.contains("Energy (eV)")
+            && svg.contains("barrier")
+    );
     // bad input: a missing capacitance is named with its image
     let bad = dir.path().join("bad.json");
     std::fs::write(&bad, r#"{"format": "nebkit/electrochem-band", "version": 1, "images": [{"energy": 1, "excess_electrons": 0, "potential": 0, "capacitance": 1}, {"energy": 2, "excess_electrons": 0, "potential": 0}]}"#).unwrap();
@@ -120,6 +124,7 @@ fn grand_canonical_ci_neb_on_mb_electrode_matches_the_closed_form_barrier() {
     let b = dir.path().join("B.json");
     std::fs::write(&a, r#"{"format": "nebkit/structure", "version": 1, "symbols": ["H"], "positions": [[-0.558224, 1.441726, 0.0]]}"#).unwrap();
     std::fs::write(&b, r#"{"format": "nebkit/structure", "version": 1, "symbols": ["H"], "positions": [[0.623499, 0.028038, 0.0]]}"#).unwrap();
+    let mut barriers: Vec<f64> = Vec::new();
     for u in [-1.0, 0.0, 1.0] {
         let out_dir = dir.path().join(format!("u{u}"));
         let st = Command::new(env!("CARGO_BIN_EXE_nebkit"))

@@ -268,3 +268,57 @@ fn delayed_climbing_and_energy_weighted_springs_reach_the_same_saddle() {
         assert_eq!(r["saddle"]["climbing"], Value::Bool(true), "{name}");
     }
 }
+
+#[test]
+fn publication_plots_step_kjmol_and_convergence() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut results = Vec::new();
+    for (name, k) in [("a", "0.1"), ("b", "1.0")] {
+        let dir = tmp.path().join(name);
+        let st = nebkit()
+            .args(["neb", "-q", "--spring", k, "--config"])
+            .arg(case("anapot"))
+            .arg("--output")
+            .arg(&dir)
+            .status()
+            .unwrap();
+        assert!(st.success());
+        results.push(dir.join("result.json"));
+    }
+    let svg = tmp.path().join("multi.svg");
+    let st = nebkit()
+        .arg("plot")
+        .args(&results)
+        .args(["--labels", "k=0.1,k=1", "--units", "kjmol", "--output"])
+        .arg(&svg)
+        .status()
+        .unwrap();
+    assert!(st.success());
+    let text = std::fs::read_to_string(&svg).unwrap();
+    for label in ["k=0.1", "k=1", "Energy (kJ/mol)", "IS", "FS", "Ea = 320.5"] {
+        assert!(text.contains(label), "multi-path SVG lacks '{label}'");
+    }
+    let step = tmp.path().join("step.svg");
+    let st = nebkit()
+        .arg("plot")
+        .args(&results)
+        .args(["--step", "--output"])
+        .arg(&step)
+        .status()
+        .unwrap();
+    assert!(st.success());
+    let text = std::fs::read_to_string(&step).unwrap();
+    for label in ["IS", "TS", "FS", "Reaction step"] {
+        assert!(text.contains(label), "step SVG lacks '{label}'");
+    }
+    let conv = tmp.path().join("conv.png");
+    let st = nebkit()
+        .arg("plot")
+        .args(&results)
+        .args(["--convergence", "--output"])
+        .arg(&conv)
+        .status()
+        .unwrap();
+    assert!(st.success());
+    assert_eq!(&std::fs::read(&conv).unwrap()[1..4], b"PNG");
+}
