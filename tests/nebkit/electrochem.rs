@@ -176,5 +176,27 @@ fn grand_canonical_ci_neb_on_mb_electrode_matches_the_closed_form_barrier() {
             (et - mb.capacitance * mb.u1 * (s[0] - m[0])).abs() < 1e-2,
             "U = {u}: {et}"
         );
+        barriers.push(got);
+    }
+    // the 0 V run's result.json, swept to ±1 V with the capacitor formula (fixed geometry), predicts
+    // the explicit runs to within the saddle's small shift
+    let st = Command::new(env!("CARGO_BIN_EXE_nebkit"))
+        .arg("sweep")
+        .arg(dir.path().join("u0/result.json"))
+        .args(["--potentials=-1:1:1", "--capacitance", "1.0", "--output"])
+        .arg(dir.path().join("sweep"))
+        .status()
+        .unwrap();
+    assert!(st.success());
+    let v: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("sweep/sweep.json")).unwrap(),
+    )
+    .unwrap();
+    for (k, b) in v["barriers"].as_array().unwrap().iter().enumerate() {
+        assert!(
+            (b.as_f64().unwrap() - barriers[k]).abs() < 2e-3,
+            "{k}: {b} vs {}",
+            barriers[k]
+        );
     }
 }
