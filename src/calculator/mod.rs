@@ -5,6 +5,7 @@
 //! (`"emt"`, `"eam:zhou2004"`, `"morse:D=0.7102,alpha=1.6047"`, `"eam:Cu_u3.eam"`) with [`from_spec`].
 
 pub mod builtin;
+pub mod ipi;
 mod spec;
 pub mod testing;
 
@@ -237,6 +238,7 @@ pub const BUILTIN_NAMES: &[&str] = &[
     "eam",
     "model",
     "mb-electrode",
+    "ipi",
     "delay",
     "nan-after",
 ];
@@ -272,6 +274,7 @@ pub fn from_spec(spec: &str) -> Result<Box<dyn Calculator>, CalcError> {
         "eam" => Box::new(eam::Eam::from_spec(&parsed)?),
         "model" => Box::new(model::Model::from_spec(&parsed)?),
         "mb-electrode" => Box::new(analytic::MbElectrode::from_spec(&parsed)?),
+        "ipi" => Box::new(ipi::IpiServer::from_spec(&parsed)?),
         "delay" => Box::new(testing::Delay::from_spec(&parsed)?),
         "nan-after" => Box::new(testing::NanAfter::from_spec(&parsed)?),
         other => {

@@ -393,7 +393,15 @@ impl Observer for TrajectoryWriter {
 }
 
 pub(super) fn run<W: std::io::Write>(args: NebArgs, out: &mut W) -> Result<(), CliError> {
-    let threads = args.threads;
+    // external engines (i-PI clients) work in other processes: one worker per image keeps every
+    // connected client busy even on a 2-core machine
+    let external = args
+        .calculator
+        .as_deref()
+        .is_some_and(|c| c.starts_with("ipi:") || c.starts_with("delay:"));
+    let threads = args
+        .threads
+        .or(external.then(|| args.images.unwrap_or(7) + 2));
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads.unwrap_or(0))
         .build()

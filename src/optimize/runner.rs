@@ -299,6 +299,10 @@ pub fn run_neb(
 ) -> Result<NebOutcome, NebError> {
     validate(&band)?;
     let n = band.len();
+    // engines that serve several images (i-PI replica ids) see which image they evaluate
+    for (i, s) in band.iter_mut().enumerate() {
+        s.info.insert("image".into(), serde_json::json!(i));
+    }
     if n < 3 {
         return Err(NebError::Band(BandError::NoImages(0)));
     }

@@ -7,6 +7,7 @@ mod calculators;
 mod cli;
 mod electrochem;
 mod formats;
+mod ipi;
 mod neb_run;
 mod reference_paths;
 

@@ -1,0 +1,71 @@
+"""Serve an ASE calculator to nebkit over the i-PI socket protocol.
+
+    python tools/ipi_client.py --unix NAME --structure initial.json [--calculator emt]
+    python tools/ipi_client.py --host 127.0.0.1 --port 31415 --structure initial.json \
+        --calculator mace_mp:mace_mp            # any importable "module:factory" returning a calculator
+
+nebkit is the server (`nebkit neb ... --calculator ipi:unix:NAME`); start as many clients as you like,
+on this machine (unix socket /tmp/ipi_NAME) or on other nodes (TCP). The structure file only fixes the
+atoms (species and order); positions and cell come from nebkit for every evaluation.
+Testing options: --sleep S (slow engine), --die-after N (exit abruptly during call N+1),
+--count-file F (append one line per evaluation).
+"""
+import argparse
+import importlib
+import os
+import time
+
+import ase.io
+from ase.calculators.socketio import SocketClient
+
+
+def make_calculator(spec):
+    if spec == 'emt':
+        from ase.calculators.emt import EMT
+        return EMT()
+    module, _, factory = spec.partition(':')
+    return getattr(importlib.import_module(module), factory or 'calculator')()
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument('--unix', help='socket name NAME (connects to /tmp/ipi_NAME)')
+    p.add_argument('--host', default='127.0.0.1')
+    p.add_argument('--port', type=int)
+    p.add_argument('--structure', required=True)
+    p.add_argument('--calculator', default='emt')
+    p.add_argument('--sleep', type=float, default=0.0)
+    p.add_argument('--die-after', type=int, default=0)
+    p.add_argument('--count-file')
+    args = p.parse_args()
+    atoms = ase.io.read(args.structure)
+    inner = make_calculator(args.calculator)
+    calls = [0]
+
+    class Served(inner.__class__):
+        def calculate(self, *a, **k):
+            calls[0] += 1
+            if args.die_after and calls[0] > args.die_after:
+                os._exit(3)  # a crash in the middle of an evaluation
+            if args.sleep:
+                time.sleep(args.sleep)
+            if args.count_file:
+                with open(args.count_file, 'a') as fh:
+                    fh.write(f'{atoms.positions.tobytes().hex()[:32]}\n')
+            return super().calculate(*a, **k)
+
+    inner.__class__ = Served
+    atoms.calc = inner
+    for _ in range(100):  # the server may not be listening yet
+        try:
+            client = SocketClient(unixsocket=args.unix) if args.unix else SocketClient(host=args.host, port=args.port)
+            break
+        except OSError:
+            time.sleep(0.1)
+    else:
+        raise SystemExit('could not connect to nebkit')
+    client.run(atoms, use_stress=False)
+
+
+if __name__ == '__main__':
+    main()
