@@ -8,9 +8,10 @@ nebkit is the server (`nebkit neb ... --calculator ipi:unix:NAME`); start as man
 on this machine (unix socket /tmp/ipi_NAME) or on other nodes (TCP). The structure file only fixes the
 atoms (species and order); positions and cell come from nebkit for every evaluation.
 Testing options: --sleep S (slow engine), --die-after N (exit abruptly during call N+1),
---count-file F (append one line per evaluation).
+--count-file F (append a hash of the configuration per evaluation).
 """
 import argparse
+import hashlib
 import importlib
 import os
 import time
@@ -50,8 +51,9 @@ def main():
             if args.sleep:
                 time.sleep(args.sleep)
             if args.count_file:
+                digest = hashlib.sha1(atoms.positions.tobytes() + atoms.cell.array.tobytes()).hexdigest()
                 with open(args.count_file, 'a') as fh:
-                    fh.write(f'{atoms.positions.tobytes().hex()[:32]}\n')
+                    fh.write(digest + '\n')
             return super().calculate(*a, **k)
 
     inner.__class__ = Served

@@ -5,6 +5,7 @@
 //! (`"emt"`, `"eam:zhou2004"`, `"morse:D=0.7102,alpha=1.6047"`, `"eam:Cu_u3.eam"`) with [`from_spec`].
 
 pub mod builtin;
+pub mod cache;
 pub mod ipi;
 mod spec;
 pub mod testing;

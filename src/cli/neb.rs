@@ -86,6 +86,13 @@ pub struct NebArgs {
     /// No progress display.
     #[arg(long, short = 'q')]
     quiet: bool,
+    /// Keep every evaluation in DIR/cache so that a restarted or repeated run never evaluates a
+    /// configuration twice (on by default for external engines).
+    #[arg(long, conflicts_with = "no_cache")]
+    cache: bool,
+    /// No evaluation cache.
+    #[arg(long)]
+    no_cache: bool,
 }
 
 /// The run file `nebkit/neb-config` (version 1): every setting of a run. Written to the output
@@ -465,6 +472,16 @@ fn run_in_pool<W: std::io::Write>(
             },
         )?),
         None => calc,
+    };
+    let external = cfg.calculator.starts_with("ipi:") || cfg.calculator.starts_with("delay:");
+    let use_cache = !args.no_cache && (args.cache || external);
+    let calc: Box<dyn Calculator> = if use_cache {
+        Box::new(crate::calculator::cache::Cached::new(
+            calc,
+            dir.join("cache"),
+        )?)
+    } else {
+        calc
     };
     let calc: &dyn Calculator = calc.as_ref();
     if calc.name() == "model" && !quiet {

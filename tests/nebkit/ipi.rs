@@ -227,3 +227,85 @@ fn misbehaving_clients_give_clear_errors_and_never_hang() {
         let _ = tmp.path();
     }
 }
+
+#[test]
+fn killing_nebkit_and_restarting_evaluates_no_configuration_twice() {
+    let Some(py) = python_with_ase() else { return };
+    let tmp = tempfile::tempdir().unwrap();
+    let name = format!("nebkit_t4_{}", std::process::id());
+    let counts = tmp.path().join("evaluations.txt");
+    let counts_s = counts.to_string_lossy().to_string();
+    let out = tmp.path().join("run");
+    let start_clients = || -> Vec<Child> {
+        (0..2)
+            .map(|_| client(&py, &name, &["--sleep", "0.01", "--count-file", &counts_s]))
+            .collect()
+    };
+    let mut cs = start_clients();
+    let mut run = Command::new(env!("CARGO_BIN_EXE_nebkit"))
+        .args(["neb", "-q", "--config"])
+        .arg(root().join("reference_paths/au-al100-emt/run.json"))
+        .args([
+            "-c",
+            &format!("ipi:unix:{name}:wait=60,timeout=60"),
+            "--output",
+        ])
+        .arg(&out)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let t = Instant::now();
+    loop {
+        let it = std::fs::read_to_string(out.join("checkpoint.json"))
+            .ok()
+            .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
+            .and_then(|v| v["iteration"].as_u64())
+            .unwrap_or(0);
+        if it >= 5 {
+            break;
+        }
+        assert!(t.elapsed().as_secs() < 120, "no checkpoint");
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    run.kill().unwrap();
+    run.wait().unwrap();
+    for c in cs.iter_mut() {
+        let _ = c.wait(); // the socket closed: the clients end
+    }
+    let mut cs = start_clients();
+    let o = Command::new(env!("CARGO_BIN_EXE_nebkit"))
+        .args(["neb", "-q", "--restart"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    for c in cs.iter_mut() {
+        let _ = c.wait();
+    }
+    let lines: Vec<String> = std::fs::read_to_string(&counts)
+        .unwrap()
+        .lines()
+        .map(String::from)
+        .collect();
+    let mut unique = lines.clone();
+    unique.sort();
+    unique.dedup();
+    // every configuration whose result reached nebkit is cached and never evaluated again; the only
+    // repeats are the evaluations in flight at the SIGKILL (their results died with the process): at
+    // most one per client
+    let repeats = lines.len() - unique.len();
+    eprintln!(
+        "{} evaluations, {} distinct configurations",
+        lines.len(),
+        unique.len()
+    );
+    assert!(
+        repeats <= 2,
+        "{} evaluations, {} distinct configurations",
+        lines.len(),
+        unique.len()
+    );
+    let r = result(&out);
+    assert!((r["barrier_forward"].as_f64().unwrap() - 0.3745).abs() < 0.002);
+}
