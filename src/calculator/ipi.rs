@@ -92,6 +92,22 @@ pub struct IpiServer {
     eval_timeout: Duration,
     wait_timeout: Duration,
     unix_path: Option<std::path::PathBuf>,
+    /// Rotate cells into LAMMPS orientation (a along x, b in the xy plane) and forces back.
+    lammps: bool,
+}
+
+/// The rotation Q (rows e1, e2, e3) that puts lattice vector a along x and b in the xy plane.
+pub fn lammps_rotation(cell: &Matrix3<f64>) -> Option<Matrix3<f64>> {
+    let a = cell.row(0).transpose();
+    let b = cell.row(1).transpose();
+    let e1 = a.try_normalize(1e-12)?;
+    let e2 = (b - e1 * b.dot(&e1)).try_normalize(1e-12)?;
+    let e3 = e1.cross(&e2);
+    Some(Matrix3::from_rows(&[
+        e1.transpose(),
+        e2.transpose(),
+        e3.transpose(),
+    ]))
 }
 
 impl IpiServer {
@@ -106,10 +122,15 @@ impl IpiServer {
             match parts.as_slice() {
                 ["unix", name] => ("unix", vec![*name], None),
                 ["unix", name, p] => ("unix", vec![*name], Some(*p)),
+                // a bare port binds to loopback; another address only when asked for explicitly
+                ["tcp", port] if port.parse::<u16>().is_ok() => ("tcp", vec!["127.0.0.1", *port], None),
+                ["tcp", port, p] if port.parse::<u16>().is_ok() && p.contains('=') => {
+                    ("tcp", vec!["127.0.0.1", *port], Some(*p))
+                }
                 ["tcp", host, port] => ("tcp", vec![*host, *port], None),
                 ["tcp", host, port, p] => ("tcp", vec![*host, *port], Some(*p)),
                 _ => return Err(spec.error(
-                    "expected ipi:unix:NAME or ipi:tcp:HOST:PORT (optionally :timeout=S,wait=S)"
+                    "expected ipi:unix:NAME, ipi:tcp:PORT (loopback) or ipi:tcp:HOST:PORT (optionally :timeout=S,wait=S,lammps=true)"
                         .into(),
                 )),
             };
@@ -118,7 +139,8 @@ impl IpiServer {
             name: spec.name.clone(),
             rest: params.map(String::from),
         };
-        let p = pspec.params(&["timeout", "wait"])?;
+        let p = pspec.params(&["timeout", "wait", "lammps"])?;
+        let lammps = p.bool_or("lammps", false)?;
         let eval_timeout = Duration::from_secs_f64(p.positive_or("timeout", 3600.0)?);
         let wait_timeout = Duration::from_secs_f64(p.positive_or("wait", 600.0)?);
         let pool = Arc::new(Pool::default());
@@ -159,6 +181,7 @@ impl IpiServer {
             eval_timeout,
             wait_timeout,
             unix_path,
+            lammps,
         })
     }
 
@@ -375,13 +398,37 @@ impl Calculator for IpiServer {
 
     fn calculate(&self, s: &Structure) -> Result<Evaluation, CalcError> {
         let replica = s.info.get("image").and_then(|v| v.as_i64()).unwrap_or(0) as i32;
+        // LAMMPS wants a along x and b in the xy plane: send a rotated copy, rotate forces back
+        let rotation = if self.lammps {
+            lammps_rotation(&s.cell.matrix)
+        } else {
+            None
+        };
+        let rotated;
+        let s = match rotation {
+            Some(q) => {
+                let mut r = s.clone();
+                r.cell.matrix = s.cell.matrix * q.transpose();
+                for p in &mut r.positions {
+                    *p = q * *p;
+                }
+                rotated = r;
+                &rotated
+            }
+            None => s,
+        };
         let deadline = Instant::now() + self.wait_timeout;
         loop {
             let mut c = self.acquire(deadline)?;
             c.stream.set_timeout(self.eval_timeout);
             match exchange(&mut c.stream, s, replica) {
-                Ok(ev) => {
+                Ok(mut ev) => {
                     self.release(c);
+                    if let Some(q) = rotation {
+                        for f in &mut ev.forces {
+                            *f = q.transpose() * *f;
+                        }
+                    }
                     return Ok(ev);
                 }
                 Err(Failure::Lost(why)) => {
@@ -398,5 +445,20 @@ impl Calculator for IpiServer {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lammps_rotation_puts_a_along_x_and_b_in_xy() {
+        let cell = Matrix3::new(3.0, 1.0, 0.5, -1.0, 2.5, 0.7, 0.3, -0.4, 4.0);
+        let q = lammps_rotation(&cell).unwrap();
+        let r = cell * q.transpose();
+        assert!(r[(0, 1)].abs() < 1e-12 && r[(0, 2)].abs() < 1e-12 && r[(1, 2)].abs() < 1e-12);
+        assert!((q * q.transpose() - Matrix3::identity()).norm() < 1e-12);
+        assert!((r.determinant() - cell.determinant()).abs() < 1e-9);
     }
 }

@@ -6,6 +6,7 @@
 
 pub mod builtin;
 pub mod cache;
+pub mod command;
 pub mod ipi;
 mod spec;
 pub mod testing;
@@ -240,6 +241,7 @@ pub const BUILTIN_NAMES: &[&str] = &[
     "model",
     "mb-electrode",
     "ipi",
+    "command",
     "delay",
     "nan-after",
 ];
@@ -276,6 +278,7 @@ pub fn from_spec(spec: &str) -> Result<Box<dyn Calculator>, CalcError> {
         "model" => Box::new(model::Model::from_spec(&parsed)?),
         "mb-electrode" => Box::new(analytic::MbElectrode::from_spec(&parsed)?),
         "ipi" => Box::new(ipi::IpiServer::from_spec(&parsed)?),
+        "command" => Box::new(command::CommandCalculator::from_spec(&parsed)?),
         "delay" => Box::new(testing::Delay::from_spec(&parsed)?),
         "nan-after" => Box::new(testing::NanAfter::from_spec(&parsed)?),
         other => {

@@ -402,10 +402,9 @@ impl Observer for TrajectoryWriter {
 pub(super) fn run<W: std::io::Write>(args: NebArgs, out: &mut W) -> Result<(), CliError> {
     // external engines (i-PI clients) work in other processes: one worker per image keeps every
     // connected client busy even on a 2-core machine
-    let external = args
-        .calculator
-        .as_deref()
-        .is_some_and(|c| c.starts_with("ipi:") || c.starts_with("delay:"));
+    let external = args.calculator.as_deref().is_some_and(|c| {
+        c.starts_with("ipi:") || c.starts_with("command:") || c.starts_with("delay:")
+    });
     let threads = args
         .threads
         .or(external.then(|| args.images.unwrap_or(7) + 2));
@@ -473,7 +472,9 @@ fn run_in_pool<W: std::io::Write>(
         )?),
         None => calc,
     };
-    let external = cfg.calculator.starts_with("ipi:") || cfg.calculator.starts_with("delay:");
+    let external = ["ipi:", "command:", "delay:"]
+        .iter()
+        .any(|p| cfg.calculator.starts_with(p));
     let use_cache = !args.no_cache && (args.cache || external);
     let calc: Box<dyn Calculator> = if use_cache {
         Box::new(crate::calculator::cache::Cached::new(

@@ -306,6 +306,16 @@ pub fn write_format(path: &Path, frames: &[Structure], format: Format) -> Result
     write_atomic(path, text.as_bytes())
 }
 
+/// One structure as text in `format` (extxyz, nebkit JSON or ASE JSON; POSCAR for one frame).
+pub fn write_string(s: &Structure, format: Format) -> String {
+    match format {
+        Format::ExtXyz => extxyz::write(std::slice::from_ref(s)),
+        Format::AseJson => ase_json::write(std::slice::from_ref(s)),
+        Format::Vasp => vasp::write(s),
+        Format::NebkitJson | Format::Pymatgen => nebkit_json::write(std::slice::from_ref(s)),
+    }
+}
+
 /// Frames as extended-XYZ text (ASE dialect), e.g. to append to a trajectory.
 pub fn to_extxyz(frames: &[Structure]) -> String {
     extxyz::write(frames)

@@ -309,3 +309,66 @@ fn killing_nebkit_and_restarting_evaluates_no_configuration_twice() {
     let r = result(&out);
     assert!((r["barrier_forward"].as_f64().unwrap() - 0.3745).abs() < 0.002);
 }
+
+#[test]
+fn tcp_on_loopback_and_lammps_orientation_give_the_same_forces() {
+    let Some(py) = python_with_ase() else { return };
+    // a triclinic periodic alloy: rotating into LAMMPS orientation must not change E, and forces
+    // rotated back must equal the unrotated ones
+    let s = root().join("tests/data/ase/alloys_db.json");
+    let frames = nebkit::io::read_all(&s).unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("alloy.ase.json"); // ASE JSON: the Python client reads it too
+    nebkit::io::write(&file, frames.last().unwrap()).unwrap();
+    let reference: serde_json::Value = serde_json::from_slice(
+        &Command::new(env!("CARGO_BIN_EXE_nebkit"))
+            .arg("calc")
+            .arg(&file)
+            .args(["-c", "emt"])
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap();
+    let port = 20000 + (std::process::id() % 20000) as u16;
+    for extra in ["", ",lammps=true"] {
+        let mut c = Command::new(&py)
+            .arg(root().join("tools/ipi_client.py"))
+            .args(["--port", &port.to_string(), "--structure"])
+            .arg(&file)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let o = Command::new(env!("CARGO_BIN_EXE_nebkit"))
+            .arg("calc")
+            .arg(&file)
+            .args(["-c", &format!("ipi:tcp:{port}:wait=30{extra}")])
+            .output()
+            .unwrap();
+        let _ = c.wait();
+        assert!(
+            o.status.success(),
+            "{extra}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        assert!(
+            (v["energy"].as_f64().unwrap() - reference["energy"].as_f64().unwrap()).abs() < 1e-10,
+            "{extra}"
+        );
+        for (a, b) in v["forces"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .zip(reference["forces"].as_array().unwrap())
+        {
+            for k in 0..3 {
+                assert!(
+                    (a[k].as_f64().unwrap() - b[k].as_f64().unwrap()).abs() < 1e-9,
+                    "{extra}"
+                );
+            }
+        }
+    }
+}

@@ -5,6 +5,7 @@
 mod builders;
 mod calculators;
 mod cli;
+mod command;
 mod electrochem;
 mod formats;
 mod ipi;

@@ -1,0 +1,244 @@
+//! `command`: run an external program per evaluation, for codes without a socket.
+//!
+//! Spec: `command:PROGRAM ARGS...` with options after a `|`: e.g.
+//! `command:python run_dft.py|max=4,input=extxyz,timeout=3600`. Each evaluation gets its own work
+//! directory under `NEBKIT_WORKDIR` (default: the system temp dir) containing `structure.extxyz` (or
+//! `structure.json`, nebkit JSON); the program runs there with `sh -c`, and must write
+//! `result.json` (`{"energy": eV, "forces": [[eV/Å]...]}`) or `result.extxyz` (energy in the comment
+//! line, `forces` per atom). At most `max` programs run at a time. A failing program, a missing or
+//! malformed result, the wrong number of forces or NaN → an error naming the work directory.
+
+use super::{CalcError, Calculator, Capabilities, Evaluation, Spec};
+use crate::structure::Structure;
+use nalgebra::Vector3;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Condvar, Mutex};
+use std::time::{Duration, Instant};
+
+/// The command calculator.
+pub struct CommandCalculator {
+    spec: String,
+    program: String,
+    max: usize,
+    running: Mutex<usize>,
+    free: Condvar,
+    json_input: bool,
+    timeout: Duration,
+    counter: AtomicU64,
+    root: PathBuf,
+}
+
+impl CommandCalculator {
+    /// From `command:PROGRAM|max=N,input=extxyz|json,timeout=S`.
+    ///
+    /// # Errors
+    /// An empty program or bad options.
+    pub fn from_spec(spec: &Spec) -> Result<Self, CalcError> {
+        let rest = spec.rest.clone().unwrap_or_default();
+        // options follow the last '|' when that part is key=value pairs (a shell pipe has spaces)
+        let (program, opts) = match rest.rsplit_once('|') {
+            Some((p, o)) if o.contains('=') && !o.trim().contains(' ') => {
+                (p.trim().to_string(), Some(o.to_string()))
+            }
+            _ => (rest.trim().to_string(), None),
+        };
+        if program.is_empty() {
+            return Err(spec.error(
+                "expected command:PROGRAM [ARGS...][|max=N,input=extxyz|json,timeout=S]".into(),
+            ));
+        }
+        let ps = Spec {
+            text: spec.text.clone(),
+            name: spec.name.clone(),
+            rest: opts,
+        };
+        let p = ps.params(&["max", "input", "timeout"])?;
+        let max = p.positive_or("max", 1.0)? as usize;
+        let json_input = match ps
+            .rest
+            .as_deref()
+            .and_then(|r| r.split(',').find_map(|kv| kv.trim().strip_prefix("input=")))
+        {
+            None | Some("extxyz") => false,
+            Some("json") => true,
+            Some(other) => {
+                return Err(spec.error(format!("input must be extxyz or json, got '{other}'")))
+            }
+        };
+        let root = std::env::var_os("NEBKIT_WORKDIR")
+            .map(PathBuf::from)
+            .unwrap_or_else(std::env::temp_dir);
+        Ok(CommandCalculator {
+            spec: spec.text.clone(),
+            program,
+            max: max.max(1),
+            running: Mutex::new(0),
+            free: Condvar::new(),
+            json_input,
+            timeout: Duration::from_secs_f64(p.positive_or("timeout", 86400.0)?),
+            counter: AtomicU64::new(0),
+            root,
+        })
+    }
+
+    fn err(&self, dir: &std::path::Path, message: String) -> CalcError {
+        CalcError::Engine {
+            calculator: self.spec.clone(),
+            message: format!("{}: {message}", dir.display()),
+        }
+    }
+
+    fn run_one(&self, s: &Structure) -> Result<Evaluation, CalcError> {
+        let k = self.counter.fetch_add(1, Ordering::SeqCst);
+        let image = s
+            .info
+            .get("image")
+            .and_then(|v| v.as_i64())
+            .map_or(String::new(), |i| format!("image{i:03}_"));
+        let dir = self
+            .root
+            .join(format!("nebkit_{}_{image}{k:06}", std::process::id()));
+        std::fs::create_dir_all(&dir).map_err(|e| self.err(&dir, e.to_string()))?;
+        let (name, text) = if self.json_input {
+            (
+                "structure.json",
+                crate::io::write_string(s, crate::io::Format::NebkitJson),
+            )
+        } else {
+            (
+                "structure.extxyz",
+                crate::io::to_extxyz(std::slice::from_ref(s)),
+            )
+        };
+        std::fs::write(dir.join(name), text).map_err(|e| self.err(&dir, e.to_string()))?;
+        let mut child = std::process::Command::new("sh")
+            .arg("-c")
+            .arg(&self.program)
+            .current_dir(&dir)
+            .stdout(
+                std::fs::File::create(dir.join("stdout.txt"))
+                    .map_err(|e| self.err(&dir, e.to_string()))?,
+            )
+            .stderr(
+                std::fs::File::create(dir.join("stderr.txt"))
+                    .map_err(|e| self.err(&dir, e.to_string()))?,
+            )
+            .spawn()
+            .map_err(|e| self.err(&dir, format!("cannot start '{}': {e}", self.program)))?;
+        let start = Instant::now();
+        let status = loop {
+            if let Some(st) = child
+                .try_wait()
+                .map_err(|e| self.err(&dir, e.to_string()))?
+            {
+                break st;
+            }
+            if start.elapsed() > self.timeout {
+                let _ = child.kill();
+                return Err(self.err(
+                    &dir,
+                    format!("'{}' exceeded the {:?} timeout", self.program, self.timeout),
+                ));
+            }
+            std::thread::sleep(Duration::from_millis(5));
+        };
+        if !status.success() {
+            return Err(self.err(
+                &dir,
+                format!("'{}' failed ({status}); see stderr.txt", self.program),
+            ));
+        }
+        let ev = if dir.join("result.json").exists() {
+            let text = std::fs::read_to_string(dir.join("result.json"))
+                .map_err(|e| self.err(&dir, e.to_string()))?;
+            let v: serde_json::Value = serde_json::from_str(&text)
+                .map_err(|e| self.err(&dir, format!("result.json: malformed JSON: {e}")))?;
+            let energy = v["energy"]
+                .as_f64()
+                .ok_or_else(|| self.err(&dir, "result.json: missing \"energy\"".into()))?;
+            let forces = v["forces"]
+                .as_array()
+                .and_then(|a| {
+                    a.iter()
+                        .map(|f| {
+                            f.as_array().filter(|r| r.len() == 3).and_then(|r| {
+                                Some(Vector3::new(r[0].as_f64()?, r[1].as_f64()?, r[2].as_f64()?))
+                            })
+                        })
+                        .collect::<Option<Vec<_>>>()
+                })
+                .ok_or_else(|| {
+                    self.err(
+                        &dir,
+                        "result.json: \"forces\" must be rows of 3 numbers".into(),
+                    )
+                })?;
+            Evaluation {
+                energy,
+                forces,
+                stress: None,
+                energies: None,
+                electrons: None,
+            }
+        } else if dir.join("result.extxyz").exists() {
+            let r = crate::io::read(&dir.join("result.extxyz"))
+                .map_err(|e| self.err(&dir, e.to_string()))?;
+            let st = r
+                .stored
+                .ok_or_else(|| self.err(&dir, "result.extxyz has no energy/forces".into()))?;
+            Evaluation {
+                energy: st
+                    .energy
+                    .ok_or_else(|| self.err(&dir, "result.extxyz: no energy".into()))?,
+                forces: st
+                    .forces
+                    .ok_or_else(|| self.err(&dir, "result.extxyz: no forces".into()))?,
+                stress: None,
+                energies: None,
+                electrons: None,
+            }
+        } else {
+            return Err(self.err(
+                &dir,
+                "the program wrote neither result.json nor result.extxyz".into(),
+            ));
+        };
+        if ev.forces.len() != s.len() {
+            return Err(self.err(
+                &dir,
+                format!("{} forces for {} atoms", ev.forces.len(), s.len()),
+            ));
+        }
+        ev.check_finite(&self.spec)
+            .map_err(|e| self.err(&dir, e.to_string()))?;
+        let _ = std::fs::remove_dir_all(&dir);
+        Ok(ev)
+    }
+}
+
+impl Calculator for CommandCalculator {
+    fn name(&self) -> String {
+        self.spec.clone()
+    }
+    fn capabilities(&self) -> Capabilities {
+        Capabilities {
+            forces: true,
+            periodic: true,
+            ..Default::default()
+        }
+    }
+    fn calculate(&self, s: &Structure) -> Result<Evaluation, CalcError> {
+        {
+            let mut n = self.running.lock().unwrap_or_else(|e| e.into_inner());
+            while *n >= self.max {
+                n = self.free.wait(n).unwrap_or_else(|e| e.into_inner());
+            }
+            *n += 1;
+        }
+        let result = self.run_one(s);
+        *self.running.lock().unwrap_or_else(|e| e.into_inner()) -= 1;
+        self.free.notify_one();
+        result
+    }
+}
