@@ -57,7 +57,8 @@ def main():
             if path and os.path.exists(path):
                 import numpy as np
                 data = np.load(path)
-                self.atoms = atoms.copy()
+                # (self.atoms stays as it was: the next real evaluation must see every change,
+                # so that the wrapped calculator initialises itself)
                 self.results = {'energy': float(data['energy']), 'free_energy': float(data['energy']),
                                 'forces': data['forces']}
                 return
@@ -75,11 +76,12 @@ def main():
                 os._exit(3)  # a crash in the middle of an evaluation
             if args.sleep:
                 time.sleep(args.sleep)
-            if args.count_file:
+            result = super().calculate(*a, **k)
+            if args.count_file:  # one line per completed evaluation
                 digest = hashlib.sha1(atoms.positions.tobytes() + atoms.cell.array.tobytes()).hexdigest()
                 with open(args.count_file, 'a') as fh:
                     fh.write(digest + '\n')
-            return super().calculate(*a, **k)
+            return result
 
     inner.__class__ = Served
     atoms.calc = inner
