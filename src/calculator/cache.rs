@@ -106,6 +106,7 @@ impl Cached {
                 excess_electrons: v[0],
                 work_function: v[1],
             }),
+            extra: None,
         })
     }
 

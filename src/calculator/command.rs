@@ -180,6 +180,7 @@ impl CommandCalculator {
                 stress: None,
                 energies: None,
                 electrons: None,
+                extra: None,
             }
         } else if dir.join("result.extxyz").exists() {
             let r = crate::io::read(&dir.join("result.extxyz"))
@@ -197,6 +198,7 @@ impl CommandCalculator {
                 stress: None,
                 energies: None,
                 electrons: None,
+                extra: None,
             }
         } else {
             return Err(self.err(

@@ -366,6 +366,7 @@ fn exchange(s: &mut Stream, st: &Structure, replica: i32) -> Result<Evaluation, 
     }
     let mut extra = vec![0u8; extra_len as usize];
     s.read_exact(&mut extra).map_err(io_lost)?;
+    let extra = parse_extra(&extra);
     if !e.is_finite() || f.iter().any(|x| !x.is_finite()) {
         return Err(Failure::Protocol(
             "returned a non-finite energy or force".into(),
@@ -380,7 +381,21 @@ fn exchange(s: &mut Stream, st: &Structure, replica: i32) -> Result<Evaluation, 
         stress: None,
         energies: None,
         electrons: None,
+        extra,
     })
+}
+
+/// The i-PI `extra` string: JSON when it parses as JSON, else kept as text (NUL padding dropped).
+fn parse_extra(bytes: &[u8]) -> Option<serde_json::Value> {
+    let text = String::from_utf8_lossy(bytes)
+        .trim_matches(char::from(0))
+        .trim()
+        .to_string();
+    if text.is_empty() {
+        None
+    } else {
+        Some(serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text)))
+    }
 }
 
 impl Calculator for IpiServer {
@@ -451,6 +466,19 @@ impl Calculator for IpiServer {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn extra_strings_are_parsed_when_json() {
+        assert_eq!(parse_extra(b"\0"), None);
+        assert_eq!(
+            parse_extra(br#"{"dipole": [1, 2, 3]}"#).unwrap()["dipole"][2],
+            3
+        );
+        assert_eq!(
+            parse_extra(b"converged in 12 steps").unwrap(),
+            serde_json::json!("converged in 12 steps")
+        );
+    }
 
     #[test]
     fn lammps_rotation_puts_a_along_x_and_b_in_xy() {

@@ -39,6 +39,8 @@ pub struct Evaluation {
     pub energies: Option<Vec<f64>>,
     /// Electronic state for charge-aware calculators.
     pub electrons: Option<ElectronState>,
+    /// Extra data an engine sent along (the i-PI `extra` string, parsed when it is JSON).
+    pub extra: Option<serde_json::Value>,
 }
 
 impl Evaluation {
@@ -60,6 +62,7 @@ impl Evaluation {
             stress,
             energies: Some(energies),
             electrons: None,
+            extra: None,
         }
     }
 

@@ -98,6 +98,7 @@ impl Calculator for Surface2D {
             stress: None,
             energies: None,
             electrons: None,
+            extra: None,
         })
     }
 }
@@ -196,6 +197,7 @@ impl Calculator for MbElectrode {
                 excess_electrons: dn,
                 work_function: crate::electrochem::work_function_from_potential(u, self.phi_she),
             }),
+            extra: None,
         })
     }
 }

@@ -231,6 +231,7 @@ impl Calculator for Model {
             stress: None,
             energies: None,
             electrons: None,
+            extra: None,
         })
     }
 }
