@@ -31,6 +31,23 @@ pub enum PlotError {
     Draw { path: String, message: String },
 }
 
+/// Draw with `$draw(root, args...)` on an SVG (800 × 560) or 300-dpi PNG (1920 × 1344) backend chosen by
+/// the extension of `$path`.
+macro_rules! render {
+    ($path:expr, $draw:ident ( $($arg:expr),* )) => {{
+        register_font();
+        let path: &Path = $path;
+        let name = path.display().to_string();
+        let ext = path.extension().map(|x| x.to_string_lossy().to_lowercase()).unwrap_or_default();
+        let result = match ext.as_str() {
+            "svg" => $draw(SVGBackend::new(path, (800, 560)).into_drawing_area(), $($arg),*),
+            "png" => $draw(BitMapBackend::new(path, (1920, 1344)).into_drawing_area(), $($arg),*),
+            _ => return Err(PlotError::Extension(name)),
+        };
+        result.map_err(|message| PlotError::Draw { path: name, message })
+    }};
+}
+
 fn register_font() {
     static ONCE: std::sync::Once = std::sync::Once::new();
     ONCE.call_once(|| {
@@ -92,30 +109,7 @@ pub fn draw_profiles_styled(
     series: &[ProfileSeries],
     style: ProfileStyle,
 ) -> Result<(), PlotError> {
-    register_font();
-    let name = path.display().to_string();
-    let ext = path
-        .extension()
-        .map(|e| e.to_string_lossy().to_lowercase())
-        .unwrap_or_default();
-    match ext.as_str() {
-        "svg" => {
-            let root = SVGBackend::new(path, (800, 560)).into_drawing_area();
-            draw(root, series, style).map_err(|message| PlotError::Draw {
-                path: name,
-                message,
-            })
-        }
-        "png" => {
-            // 300 dpi at 6.4 × 4.48 in
-            let root = BitMapBackend::new(path, (1920, 1344)).into_drawing_area();
-            draw(root, series, style).map_err(|message| PlotError::Draw {
-                path: name,
-                message,
-            })
-        }
-        _ => Err(PlotError::Extension(name)),
-    }
+    render!(path, draw(series, style))
 }
 
 fn draw<DB: DrawingBackend>(
@@ -324,27 +318,7 @@ where
 /// # Errors
 /// Unsupported extension; drawing or I/O failures.
 pub fn draw_convergence(path: &Path, series: &[(String, Vec<f64>)]) -> Result<(), PlotError> {
-    register_font();
-    let name = path.display().to_string();
-    let ext = path
-        .extension()
-        .map(|x| x.to_string_lossy().to_lowercase())
-        .unwrap_or_default();
-    let result = match ext.as_str() {
-        "svg" => draw_conv(
-            SVGBackend::new(path, (800, 560)).into_drawing_area(),
-            series,
-        ),
-        "png" => draw_conv(
-            BitMapBackend::new(path, (1920, 1344)).into_drawing_area(),
-            series,
-        ),
-        _ => return Err(PlotError::Extension(name)),
-    };
-    result.map_err(|message| PlotError::Draw {
-        path: name,
-        message,
-    })
+    render!(path, draw_conv(series))
 }
 
 fn draw_conv<DB: DrawingBackend>(
@@ -416,27 +390,7 @@ pub fn draw_barrier_vs_potential(
     path: &Path,
     series: &[(String, Vec<f64>, Vec<f64>)],
 ) -> Result<(), PlotError> {
-    register_font();
-    let name = path.display().to_string();
-    let ext = path
-        .extension()
-        .map(|e| e.to_string_lossy().to_lowercase())
-        .unwrap_or_default();
-    let result = match ext.as_str() {
-        "svg" => draw_xy(
-            SVGBackend::new(path, (800, 560)).into_drawing_area(),
-            series,
-        ),
-        "png" => draw_xy(
-            BitMapBackend::new(path, (1920, 1344)).into_drawing_area(),
-            series,
-        ),
-        _ => return Err(PlotError::Extension(name)),
-    };
-    result.map_err(|message| PlotError::Draw {
-        path: name,
-        message,
-    })
+    render!(path, draw_xy(series))
 }
 
 fn draw_xy<DB: DrawingBackend>(
