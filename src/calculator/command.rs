@@ -227,6 +227,7 @@ impl Calculator for CommandCalculator {
         Capabilities {
             forces: true,
             periodic: true,
+            external: true,
             ..Default::default()
         }
     }

@@ -407,6 +407,7 @@ impl Calculator for IpiServer {
         Capabilities {
             forces: true,
             periodic: true,
+            external: true,
             ..Default::default()
         }
     }

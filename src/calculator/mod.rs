@@ -129,6 +129,9 @@ pub struct Capabilities {
     pub model_surface: bool,
     /// Elements it has parameters for (`None` = any element).
     pub elements: Option<Vec<u8>>,
+    /// Evaluations run in other processes (sockets, programs): a run gives every image its own
+    /// worker and keeps a persistent evaluation cache.
+    pub external: bool,
 }
 
 /// Errors from calculators.

@@ -82,7 +82,11 @@ impl Calculator for Delay {
         format!("delay:{}:{}", self.seconds, self.inner.name())
     }
     fn capabilities(&self) -> Capabilities {
-        self.inner.capabilities()
+        // stands in for a slow engine in another process
+        Capabilities {
+            external: true,
+            ..self.inner.capabilities()
+        }
     }
     fn calculate(&self, s: &Structure) -> Result<Evaluation, CalcError> {
         std::thread::sleep(std::time::Duration::from_secs_f64(self.seconds));

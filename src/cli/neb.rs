@@ -400,26 +400,6 @@ impl Observer for TrajectoryWriter {
 }
 
 pub(super) fn run<W: std::io::Write>(args: NebArgs, out: &mut W) -> Result<(), CliError> {
-    // external engines (i-PI clients) work in other processes: one worker per image keeps every
-    // connected client busy even on a 2-core machine
-    let external = args.calculator.as_deref().is_some_and(|c| {
-        c.starts_with("ipi:") || c.starts_with("command:") || c.starts_with("delay:")
-    });
-    let threads = args
-        .threads
-        .or(external.then(|| args.images.unwrap_or(7) + 2));
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads.unwrap_or(0))
-        .build()
-        .map_err(|e| CliError::Usage(format!("cannot start {threads:?} threads: {e}")))?;
-    run_in_pool(args, out, &pool)
-}
-
-fn run_in_pool<W: std::io::Write>(
-    args: NebArgs,
-    out: &mut W,
-    pool: &rayon::ThreadPool,
-) -> Result<(), CliError> {
     let quiet = args.quiet;
     let (cfg, dir, band, resume) = match &args.restart {
         Some(dir) => {
@@ -472,9 +452,14 @@ fn run_in_pool<W: std::io::Write>(
         )?),
         None => calc,
     };
-    let external = ["ipi:", "command:", "delay:"]
-        .iter()
-        .any(|p| cfg.calculator.starts_with(p));
+    // engines in other processes (i-PI clients, programs): one worker per image keeps every client
+    // busy even on a 2-core machine, and every evaluation is worth keeping
+    let external = calc.capabilities().external;
+    let threads = args.threads.or(external.then_some(cfg.images + 2));
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads.unwrap_or(0))
+        .build()
+        .map_err(|e| CliError::Usage(format!("cannot start {threads:?} threads: {e}")))?;
     let use_cache = !args.no_cache && (args.cache || external);
     let calc: Box<dyn Calculator> = if use_cache {
         Box::new(crate::calculator::cache::Cached::new(
