@@ -100,18 +100,13 @@ impl CommandCalculator {
             .root
             .join(format!("nebkit_{}_{image}{k:06}", std::process::id()));
         std::fs::create_dir_all(&dir).map_err(|e| self.err(&dir, e.to_string()))?;
-        let (name, text) = if self.json_input {
-            (
-                "structure.json",
-                crate::io::write_string(s, crate::io::Format::NebkitJson),
-            )
+        let (name, format) = if self.json_input {
+            ("structure.json", crate::io::Format::NebkitJson)
         } else {
-            (
-                "structure.extxyz",
-                crate::io::to_extxyz(std::slice::from_ref(s)),
-            )
+            ("structure.extxyz", crate::io::Format::ExtXyz)
         };
-        std::fs::write(dir.join(name), text).map_err(|e| self.err(&dir, e.to_string()))?;
+        crate::io::write_format(&dir.join(name), std::slice::from_ref(s), format)
+            .map_err(|e| self.err(&dir, e.to_string()))?;
         let mut child = std::process::Command::new("sh")
             .arg("-c")
             .arg(&self.program)

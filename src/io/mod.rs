@@ -296,7 +296,14 @@ pub fn write_format(path: &Path, frames: &[Structure], format: Format) -> Result
         Format::AseJson => ase_json::write(frames),
         Format::ExtXyz => extxyz::write(frames),
         Format::Vasp if frames.len() == 1 => vasp::write(&frames[0]),
-        Format::Vasp | Format::Pymatgen => {
+        Format::Vasp => {
+            return Err(IoError::Parse {
+                path: path.display().to_string(),
+                line: None,
+                message: format!("POSCAR holds one structure, got {}", frames.len()),
+            })
+        }
+        Format::Pymatgen => {
             return Err(IoError::ReadOnly {
                 path: path.display().to_string(),
                 format: format.name(),
@@ -304,16 +311,6 @@ pub fn write_format(path: &Path, frames: &[Structure], format: Format) -> Result
         }
     };
     write_atomic(path, text.as_bytes())
-}
-
-/// One structure as text in `format` (extxyz, nebkit JSON or ASE JSON; POSCAR for one frame).
-pub fn write_string(s: &Structure, format: Format) -> String {
-    match format {
-        Format::ExtXyz => extxyz::write(std::slice::from_ref(s)),
-        Format::AseJson => ase_json::write(std::slice::from_ref(s)),
-        Format::Vasp => vasp::write(s),
-        Format::NebkitJson | Format::Pymatgen => nebkit_json::write(std::slice::from_ref(s)),
-    }
 }
 
 /// Frames as extended-XYZ text (ASE dialect), e.g. to append to a trajectory.
