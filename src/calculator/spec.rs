@@ -122,6 +122,14 @@ impl Params {
         }
     }
 
+    /// An optional string parameter.
+    pub fn str_opt(&self, key: &str) -> Option<String> {
+        self.pairs
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.clone())
+    }
+
     /// A boolean parameter (`true/false/1/0/yes/no`), or `default`.
     ///
     /// # Errors

@@ -5,3 +5,4 @@ pub mod eam;
 pub mod emt;
 pub mod model;
 pub mod pair;
+pub mod sevennet;
