@@ -2,7 +2,7 @@
 
 use super::lattice::*;
 use super::BuildError;
-use crate::structure::{elements, Structure};
+use crate::structure::{elements, MinimumImage, Structure};
 use nalgebra::Vector3;
 use serde_json::{json, Value};
 
@@ -36,6 +36,9 @@ pub struct BuildOptions {
     pub variant: Option<String>,
     /// Cluster size (ptn-leaching).
     pub n: Option<usize>,
+    /// Support atoms: `local` (default: free within 6 Å of a moving atom, for real engines such as
+    /// `sevennet`) or `frozen` (every support atom fixed, as the `model` calculator needs).
+    pub support: Option<String>,
 }
 
 /// A built path.
@@ -47,7 +50,14 @@ pub struct BuiltPath {
     pub final_: Structure,
     /// Metadata written to build.json.
     pub info: Value,
+    /// Atoms fixed only because they belong to the support (the `model` calculator has no
+    /// support–support terms); `--support local` frees those near the moving atoms.
+    pub support_fixed: Vec<usize>,
 }
+
+/// Radius around the moving atoms (initial and final positions) within which `--support local`
+/// lets support atoms relax [Å].
+pub const LOCAL_SUPPORT_RADIUS: f64 = 6.0;
 
 fn opt_err(system: &str, problem: impl Into<String>) -> BuildError {
     BuildError::Option {
@@ -149,13 +159,62 @@ fn image_clearance(s: &Structure, group: &[usize]) -> f64 {
 /// # Errors
 /// Unknown systems, inapplicable options, supercells too small.
 pub fn build(system: &str, o: &BuildOptions) -> Result<BuiltPath, BuildError> {
-    match system {
+    let mode = o.support.clone().unwrap_or_else(|| "local".into());
+    if mode != "local" && mode != "frozen" {
+        return Err(opt_err(
+            system,
+            format!("--support must be local or frozen, got '{mode}'"),
+        ));
+    }
+    let mut built = match system {
         "pd10-pdn4" => pd10_pdn4(o),
         "nis-ni-release" => nis_release(o),
         "cu1-gc3n4" => cu1_gc3n4(o),
         "cun4-h-leaching" => cun4_h(o),
         "ptn-leaching" => ptn_leaching(o),
         other => Err(BuildError::UnknownSystem(other.to_string())),
+    }?;
+    if mode == "local" {
+        relax_support_near_movers(&mut built);
+    }
+    let fixed = indices(&built.initial, |i| built.initial.fixed[i]);
+    built.info["fixed_atoms"] = json!(fixed);
+    built.info["options"]["support"] = json!(mode);
+    Ok(built)
+}
+
+/// `--support local`: free the support atoms within [`LOCAL_SUPPORT_RADIUS`] (minimum image) of a
+/// moving atom's initial or final position, in both endpoints.
+fn relax_support_near_movers(built: &mut BuiltPath) {
+    let movers: Vec<usize> = built.info["moving_atoms"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|v| v.as_u64())
+                .map(|v| v as usize)
+                .collect()
+        })
+        .unwrap_or_default();
+    let same_atoms = built.initial.len() == built.final_.len();
+    let Ok(mic) = MinimumImage::new(&built.initial.cell, built.initial.pbc) else {
+        return;
+    };
+    let mut centres: Vec<Vector3<f64>> =
+        movers.iter().map(|&m| built.initial.positions[m]).collect();
+    if same_atoms {
+        centres.extend(movers.iter().map(|&m| built.final_.positions[m]));
+    }
+    for &i in &built.support_fixed {
+        let p = built.initial.positions[i];
+        let near = centres
+            .iter()
+            .any(|c| mic.displacement(&(p - c)).norm() < LOCAL_SUPPORT_RADIUS);
+        if near {
+            built.initial.fixed[i] = false;
+            if same_atoms {
+                built.final_.fixed[i] = false;
+            }
+        }
     }
 }
 
@@ -177,7 +236,7 @@ fn common_info(
         "composition": initial.formula(),
         "reported": reported,
         "notes": notes,
-        "calculators": "The `model` calculator (ZJW EAM metal–metal + Morse metal–support, support frozen) is a qualitative model for smoke tests and teaching: it reproduces no DFT barrier. For numbers run the same initial.json/final.json with DFT or a machine-learned potential (nebkit's i-PI/command engines and built-in SevenNet-0 are issues #6 and #7) and `--relax-endpoints`.",
+        "calculators": "Run with the default `sevennet` calculator (SevenNet-0, built in) and `--relax-endpoints` for realistic numbers; like other universal potentials it tends to underestimate barriers, so check key barriers with DFT (i-PI/command engines). The `model` calculator (ZJW EAM metal–metal + Morse metal–support) is a qualitative model for smoke tests and teaching that reproduces no DFT barrier; it has no support–support terms, so build with `--support frozen` for it.",
     })
 }
 
@@ -248,6 +307,7 @@ fn pd10_pdn4(o: &BuildOptions) -> Result<BuiltPath, BuildError> {
     let mut info = info;
     info["options"] = json!({"supercell": n, "metal": m, "distance": d, "cell_height": c});
     Ok(BuiltPath {
+        support_fixed: support_idx.clone(),
         initial,
         final_,
         info,
@@ -364,11 +424,14 @@ fn nis_release(o: &BuildOptions) -> Result<BuiltPath, BuildError> {
         &[ni_top],
         &support,
         json!({"barrier_eV": 1.06, "citation": "Chang et al., Nat. Synth. 3, 1427 (2024)"}),
-        &["NiAs-type NiS: (001) with 4 Ni + 4 S layers (S-terminated, polar), or (100) with two S | Ni2 | S blocks (non-polar, stoichiometric); bottom half fixed; S atoms also fixed (support) for the model calculator — unfreeze them for a real engine.",
+        &["NiAs-type NiS: (001) with 4 Ni + 4 S layers (S-terminated, polar), or (100) with two S | Ni2 | S blocks (non-polar, stoichiometric); bottom half fixed; with --support frozen (for the model calculator) the top-half S atoms are fixed too.",
           "Final state: the top-layer Ni lifted above the surface to the lowest site where its closest S is 2.2 Å away, next to its vacancy (adatom) or 3.5–6 Å away (distant)."],
     );
     info["options"] = json!({"supercell": n, "facet": facet, "variant": variant, "vacuum": vacuum});
     Ok(BuiltPath {
+        support_fixed: indices(&initial, |i| {
+            initial.numbers[i] == 16 && initial.positions[i].z >= mid - 0.1
+        }),
         initial,
         final_,
         info,
@@ -430,6 +493,7 @@ fn cu1_gc3n4(o: &BuildOptions) -> Result<BuiltPath, BuildError> {
     );
     info["options"] = json!({"supercell": n, "metal": m, "variant": variant, "cell_height": c});
     Ok(BuiltPath {
+        support_fixed: support.clone(),
         initial,
         final_,
         info,
@@ -536,6 +600,7 @@ fn cun4_h(o: &BuildOptions) -> Result<BuiltPath, BuildError> {
     info["options"] =
         json!({"supercell": n, "metal": m, "h_on": h_on, "co": o.co, "cell_height": c});
     Ok(BuiltPath {
+        support_fixed: support.clone(),
         initial,
         final_,
         info,
@@ -600,6 +665,7 @@ fn ptn_leaching(o: &BuildOptions) -> Result<BuiltPath, BuildError> {
     info["options"] = json!({"supercell": n, "metal": m, "n": n_atoms, "cell_height": c});
     info["kind"] = json!("endpoint pair (different atom counts)");
     Ok(BuiltPath {
+        support_fixed: Vec::new(),
         initial,
         final_,
         info,

@@ -283,7 +283,9 @@ pub fn from_spec(spec: &str) -> Result<Box<dyn Calculator>, CalcError> {
         "emt" => Box::new(emt::Emt::from_spec(&parsed)?),
         "eam" => Box::new(eam::Eam::from_spec(&parsed)?),
         "model" => Box::new(model::Model::from_spec(&parsed)?),
-        "sevennet" | "sevennet-0" | "sevennet0" => Box::new(sevennet::SevenNet::from_spec(&parsed)?),
+        "sevennet" | "sevennet-0" | "sevennet0" => {
+            Box::new(sevennet::SevenNet::from_spec(&parsed)?)
+        }
         "mb-electrode" => Box::new(analytic::MbElectrode::from_spec(&parsed)?),
         "ipi" => Box::new(ipi::IpiServer::from_spec(&parsed)?),
         "command" => Box::new(command::CommandCalculator::from_spec(&parsed)?),

@@ -37,6 +37,10 @@ pub struct BuildArgs {
     /// ptn-leaching: cluster size (2–20).
     #[arg(long)]
     n: Option<usize>,
+    /// Support atoms: `local` (default; free within 6 Å of the moving atoms, for real engines such
+    /// as the default `sevennet`) or `frozen` (all fixed, what the `model` calculator needs).
+    #[arg(long)]
+    support: Option<String>,
     /// Output directory.
     #[arg(long, short = 'o')]
     output: PathBuf,
@@ -53,6 +57,7 @@ pub(super) fn run<W: std::io::Write>(a: BuildArgs, out: &mut W) -> Result<(), Cl
         facet: a.facet,
         variant: a.variant,
         n: a.n,
+        support: a.support,
     };
     let built = build(&a.system, &opts).map_err(|e: BuildError| CliError::Usage(e.to_string()))?;
     std::fs::create_dir_all(&a.output)

@@ -11,8 +11,8 @@ use std::path::PathBuf;
 pub struct CalcArgs {
     /// Structure file (.json nebkit/ASE/pymatgen, .extxyz/.xyz, POSCAR/CONTCAR/.vasp).
     structure: PathBuf,
-    /// Calculator spec, e.g. emt, eam:zhou2004, morse:D=0.7102,alpha=1.6047, eam:FILE.eam.alloy.
-    #[arg(long, short = 'c', default_value = "emt")]
+    /// Calculator spec: sevennet (default), emt, eam:zhou2004, morse:D=0.7102,alpha=1.6047, eam:FILE.eam.alloy, ...
+    #[arg(long, short = 'c', default_value = "sevennet")]
     calculator: String,
 }
 

@@ -28,7 +28,8 @@ pub struct NebArgs {
     /// Number of intermediate images.
     #[arg(long)]
     images: Option<usize>,
-    /// Calculator spec (emt, eam:zhou2004, morse, muller-brown, ...).
+    /// Calculator spec: sevennet (default, SevenNet-0 built in), emt, eam:zhou2004, model, morse,
+    /// muller-brown, ipi:unix:NAME, command:PROGRAM, ...
     #[arg(long, short = 'c')]
     calculator: Option<String>,
     /// Climbing image on from the start (the default).
@@ -164,7 +165,7 @@ fn default_images() -> usize {
     7
 }
 fn default_calculator() -> String {
-    "emt".into()
+    "sevennet".into()
 }
 fn default_interpolation() -> String {
     "linear".into()
@@ -595,7 +596,7 @@ pub(super) fn run<W: std::io::Write>(args: NebArgs, out: &mut W) -> Result<(), C
 }
 
 /// What the `model` calculator is, printed by `nebkit neb` and written to result.json.
-const MODEL_NOTE: &str = "the `model` calculator is a qualitative supported-metal potential for smoke tests and teaching; it reproduces no DFT barrier. For numbers, run the same initial/final files with DFT or a machine-learned potential (nebkit's i-PI/command engines and built-in SevenNet-0 are issues #6 and #7) with --relax-endpoints.";
+const MODEL_NOTE: &str = "the `model` calculator is a qualitative supported-metal potential for smoke tests and teaching; it reproduces no DFT barrier. For numbers, run the same initial/final files with the built-in SevenNet-0 (`-c sevennet`, the default; build with --support local) or DFT through the i-PI/command engines, with --relax-endpoints.";
 
 fn write_outputs(
     dir: &Path,

@@ -382,7 +382,7 @@ fn build_then_neb_with_the_model_converges() {
                 let dir = tmp.path().join(format!("{k}"));
                 scope.spawn(move || -> Option<String> {
                     let st = Command::new(env!("CARGO_BIN_EXE_nebkit"))
-                        .args(["build", system])
+                        .args(["build", system, "--support", "frozen"])
                         .args(extra)
                         .arg("--output")
                         .arg(dir.join("build"))
@@ -460,7 +460,7 @@ fn ase_reads_built_files_and_bands() {
             "neb",
             "-q",
             "-c",
-            "model",
+            "sevennet",
             "--images",
             "3",
             "--max-iterations",
@@ -491,4 +491,94 @@ fn ase_reads_built_files_and_bands() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+}
+
+/// `--support local` (the default, for real engines) frees exactly the support atoms within 6 Å of
+/// a moving atom's initial or final position, keeps structural fixes (NiS bottom half) and the same
+/// mask in both endpoints; `--support frozen` fixes every support atom; the `model` calculator
+/// refuses a free bonded support atom with a message naming the fix.
+#[test]
+fn support_modes_free_the_right_atoms() {
+    let o = |support: &str| BuildOptions {
+        support: Some(support.into()),
+        h_on: vec![0, 2],
+        ..BuildOptions::default()
+    };
+    for system in [
+        "cun4-h-leaching",
+        "pd10-pdn4",
+        "nis-ni-release",
+        "cu1-gc3n4",
+    ] {
+        let mut local = o("local");
+        let mut frozen = o("frozen");
+        if system != "cun4-h-leaching" {
+            local.h_on.clear();
+            frozen.h_on.clear();
+        }
+        let bl = build(system, &local).unwrap();
+        let bf = build(system, &frozen).unwrap();
+        assert_eq!(
+            bl.initial.fixed, bl.final_.fixed,
+            "{system}: masks differ between endpoints"
+        );
+        let idx = |v: &serde_json::Value| -> Vec<usize> {
+            v.as_array()
+                .unwrap()
+                .iter()
+                .map(|x| x.as_u64().unwrap() as usize)
+                .collect()
+        };
+        let movers = idx(&bl.info["moving_atoms"]);
+        let support = idx(&bl.info["support_atoms"]);
+        let mic = bl.initial.minimum_image().unwrap();
+        let near = |i: usize| {
+            movers.iter().any(|&m| {
+                [bl.initial.positions[m], bl.final_.positions[m]]
+                    .iter()
+                    .any(|c| mic.displacement(&(bl.initial.positions[i] - c)).norm() < 6.0)
+            })
+        };
+        let mut freed = 0;
+        for &i in &support {
+            if bf.initial.fixed[i] && !bl.initial.fixed[i] {
+                assert!(
+                    near(i),
+                    "{system}: support atom {i} freed but far from the movers"
+                );
+                freed += 1;
+            }
+            if bl.initial.fixed[i] && near(i) {
+                // only structural fixes remain near the movers (NiS bottom half)
+                assert_eq!(
+                    system, "nis-ni-release",
+                    "{system}: atom {i} near the movers stays fixed"
+                );
+            }
+        }
+        assert!(freed >= 3, "{system}: only {freed} support atoms freed");
+        let fixed_listed = idx(&bl.info["fixed_atoms"]);
+        assert_eq!(
+            fixed_listed,
+            (0..bl.initial.len())
+                .filter(|&i| bl.initial.fixed[i])
+                .collect::<Vec<_>>()
+        );
+        assert_eq!(bl.info["options"]["support"], "local");
+    }
+    // the model calculator needs a frozen support
+    let b = build("cun4-h-leaching", &o("local")).unwrap();
+    let err = nebkit::calculator::from_spec("model")
+        .unwrap()
+        .calculate(&b.initial)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("free support atom") && err.contains("--support frozen"),
+        "{err}"
+    );
+    assert!(build("cun4-h-leaching", &o("loose"))
+        .unwrap_err()
+        .to_string()
+        .contains("--support must be local or frozen"));
 }

@@ -67,7 +67,22 @@ fn calc_on_bad_input_fails_with_a_message() {
     // an element the calculator has no parameters for
     let fe = dir.path().join("fe.xyz");
     std::fs::write(&fe, "2\n\nFe 0 0 0\nFe 2.5 0 0\n").unwrap();
-    let out = nebkit().arg("calc").arg(&fe).output().unwrap();
+    let out = nebkit()
+        .arg("calc")
+        .arg(&fe)
+        .args(["-c", "emt"])
+        .output()
+        .unwrap();
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("no parameters for element Fe (atom 0)"));
+    // the default calculator (SevenNet-0) covers 89 elements, not polonium
+    let po = dir.path().join("po.xyz");
+    std::fs::write(&po, "2\n\nCu 0 0 0\nPo 2.5 0 0\n").unwrap();
+    let out = nebkit().arg("calc").arg(&po).output().unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("sevennet has no parameters for element Po (atom 1)"),
+        "{err}"
+    );
 }

@@ -1,7 +1,8 @@
 //! `model`: a qualitative supported-metal potential for smoke tests and teaching.
 //!
 //! Metal–metal: Zhou–Johnson–Wadley 2004 EAM. Metal–support: shifted Morse bonds per element pair.
-//! Support–support: nothing (support atoms are meant to stay fixed, as the path builders set them).
+//! Support–support: nothing, so support atoms must stay fixed (`nebkit build --support frozen`); a free
+//! support atom bonded to another non-metal is an error.
 //! It reproduces no DFT barrier; run the same path with DFT or a machine-learned potential for numbers
 //! worth reporting.
 //!
@@ -34,6 +35,8 @@ const CO_RC: f64 = 2.0;
 const WALL_A: f64 = 1000.0;
 const WALL_RHO: f64 = 0.3;
 const WALL_RC: f64 = 3.5;
+/// Non-metal pairs closer than this are a covalent support network [Å].
+const SUPPORT_BOND: f64 = 1.8;
 
 /// (D [eV], α [1/Å], r0 [Å]) of the metal–support bond, if the model has it.
 pub fn bond(metal: &str, support: &str) -> Option<(f64, f64, f64)> {
@@ -172,6 +175,25 @@ impl Calculator for Model {
                 calculator: "model".into(),
                 problem,
             })?;
+        // the model has no support–support bonds: a free support atom bonded to another non-metal
+        // would be pushed apart by the wall below
+        for i in (0..s.len()).filter(|&i| !s.fixed[i] && !Model::is_metal(s.numbers[i])) {
+            for k in nl.range(i) {
+                let j = nl.neighbor[k] as usize;
+                let (zi, zj) = (s.numbers[i], s.numbers[j]);
+                let co_pair = (zi == 6 && zj == 8 || zi == 8 && zj == 6) && nl.distance[k] < CO_RC;
+                if !Model::is_metal(zj) && !co_pair && nl.distance[k] < SUPPORT_BOND {
+                    return Err(CalcError::Unsupported {
+                        calculator: "model".into(),
+                        problem: format!(
+                            "atom {i} ({}) is a free support atom bonded to atom {j} ({}); the model has no support–support bonds, so support atoms must be fixed (nebkit build --support frozen, or fix them in the input)",
+                            elements::symbol_of(zi),
+                            elements::symbol_of(zj)
+                        ),
+                    });
+                }
+            }
+        }
         for i in 0..s.len() {
             if s.numbers[i] == 6 {
                 for k in nl.range(i) {

@@ -61,7 +61,9 @@ pub struct SevenNet {
 
 impl std::fmt::Debug for SevenNet {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SevenNet").field("spec", &self.spec).finish()
+        f.debug_struct("SevenNet")
+            .field("spec", &self.spec)
+            .finish()
     }
 }
 
@@ -188,10 +190,7 @@ impl SevenNet {
             .pop()
             .unwrap_or_default();
         let out = self.model.evaluate(&graph, &mut ws);
-        self.pool
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .push(ws);
+        self.pool.lock().unwrap_or_else(|e| e.into_inner()).push(ws);
         let stress = structure
             .cell
             .is_full_rank()

@@ -48,7 +48,8 @@ fn gemm(
     if m == 0 || n == 0 {
         return;
     }
-    let last = |off: usize, r: usize, rs: usize, cl: usize, cs: usize| off + (r - 1) * rs + (cl - 1) * cs;
+    let last =
+        |off: usize, r: usize, rs: usize, cl: usize, cs: usize| off + (r - 1) * rs + (cl - 1) * cs;
     assert!(c.len() > last(c0, m, rsc, n, csc), "gemm: C out of bounds");
     if k == 0 {
         for i in 0..m {
@@ -109,7 +110,12 @@ impl Linear {
     }
 
     /// From e3nn's flat weight (blocks in output order, each mul_in × mul_out row-major).
-    pub fn new(flat: &[f64], irr_in: &Irreps, irr_out: &Irreps, scale: f64) -> Result<Self, String> {
+    pub fn new(
+        flat: &[f64],
+        irr_in: &Irreps,
+        irr_out: &Irreps,
+        scale: f64,
+    ) -> Result<Self, String> {
         let (oin, oout) = (irr_in.offsets(), irr_out.offsets());
         let mut blocks = Vec::new();
         let mut k = 0;
@@ -523,7 +529,14 @@ impl Model {
             let a = zeroed(&mut ws.a[t], n * dh);
             layer.lin1.forward(n, &ws.h, a, false);
             // radial network per pair
-            self.radial_forward(layer, n_pairs, &ws.emb, &mut ws.d1[t], &mut ws.d2[t], &mut ws.wt[t]);
+            self.radial_forward(
+                layer,
+                n_pairs,
+                &ws.emb,
+                &mut ws.d1[t],
+                &mut ws.d2[t],
+                &mut ws.wt[t],
+            );
             // messages, summed per receiver
             let agg = zeroed(&mut ws.agg, n * dm);
             let (a, wt, y) = (&ws.a[t], &ws.wt[t], &ws.y);
@@ -565,7 +578,10 @@ impl Model {
         {
             let dh = zeroed(&mut ws.dh, n * 128);
             for (i, &s) in graph.species.iter().enumerate() {
-                for (d, r) in dh[128 * i..128 * (i + 1)].iter_mut().zip(&self.readout_grad) {
+                for (d, r) in dh[128 * i..128 * (i + 1)]
+                    .iter_mut()
+                    .zip(&self.readout_grad)
+                {
                     *d = self.scale[s] * r;
                 }
             }
@@ -644,7 +660,14 @@ impl Model {
                         }
                     });
             }
-            self.radial_backward(layer, n_pairs, &ws.wt[t], &ws.d1[t], &ws.d2[t], &mut ws.emb_grad);
+            self.radial_backward(
+                layer,
+                n_pairs,
+                &ws.wt[t],
+                &ws.d1[t],
+                &ws.d2[t],
+                &mut ws.emb_grad,
+            );
         }
 
         // ---- gradients w.r.t. the edge vectors, forces, virial
@@ -712,12 +735,30 @@ impl Model {
             .for_each(|(((wt, d1), d2), emb)| {
                 let rows = emb.len() / NB;
                 let mut z = vec![0.0; rows * HIDDEN];
-                gemm((rows, NB, HIDDEN), (emb, 0, NB, 1), (&layer.w0, 0, HIDDEN, 1), 0.0, (&mut z, 0, HIDDEN, 1));
+                gemm(
+                    (rows, NB, HIDDEN),
+                    (emb, 0, NB, 1),
+                    (&layer.w0, 0, HIDDEN, 1),
+                    0.0,
+                    (&mut z, 0, HIDDEN, 1),
+                );
                 activate(&mut z, d1, c);
                 let mut z2 = vec![0.0; rows * HIDDEN];
-                gemm((rows, HIDDEN, HIDDEN), (&z, 0, HIDDEN, 1), (&layer.w1, 0, HIDDEN, 1), 0.0, (&mut z2, 0, HIDDEN, 1));
+                gemm(
+                    (rows, HIDDEN, HIDDEN),
+                    (&z, 0, HIDDEN, 1),
+                    (&layer.w1, 0, HIDDEN, 1),
+                    0.0,
+                    (&mut z2, 0, HIDDEN, 1),
+                );
                 activate(&mut z2, d2, c);
-                gemm((rows, HIDDEN, nw), (&z2, 0, HIDDEN, 1), (&layer.w2, 0, nw, 1), 0.0, (wt, 0, nw, 1));
+                gemm(
+                    (rows, HIDDEN, nw),
+                    (&z2, 0, HIDDEN, 1),
+                    (&layer.w2, 0, nw, 1),
+                    0.0,
+                    (wt, 0, nw, 1),
+                );
             });
     }
 
@@ -741,16 +782,34 @@ impl Model {
             .for_each(|(((eg, dwt), d1), d2)| {
                 let rows = eg.len() / NB;
                 let mut h2 = vec![0.0; rows * HIDDEN];
-                gemm((rows, nw, HIDDEN), (dwt, 0, nw, 1), (&layer.w2, 0, 1, nw), 0.0, (&mut h2, 0, HIDDEN, 1));
+                gemm(
+                    (rows, nw, HIDDEN),
+                    (dwt, 0, nw, 1),
+                    (&layer.w2, 0, 1, nw),
+                    0.0,
+                    (&mut h2, 0, HIDDEN, 1),
+                );
                 for (v, d) in h2.iter_mut().zip(d2) {
                     *v *= d;
                 }
                 let mut h1 = vec![0.0; rows * HIDDEN];
-                gemm((rows, HIDDEN, HIDDEN), (&h2, 0, HIDDEN, 1), (&layer.w1, 0, 1, HIDDEN), 0.0, (&mut h1, 0, HIDDEN, 1));
+                gemm(
+                    (rows, HIDDEN, HIDDEN),
+                    (&h2, 0, HIDDEN, 1),
+                    (&layer.w1, 0, 1, HIDDEN),
+                    0.0,
+                    (&mut h1, 0, HIDDEN, 1),
+                );
                 for (v, d) in h1.iter_mut().zip(d1) {
                     *v *= d;
                 }
-                gemm((rows, HIDDEN, NB), (&h1, 0, HIDDEN, 1), (&layer.w0, 0, 1, HIDDEN), 1.0, (eg, 0, NB, 1));
+                gemm(
+                    (rows, HIDDEN, NB),
+                    (&h1, 0, HIDDEN, 1),
+                    (&layer.w0, 0, 1, HIDDEN),
+                    1.0,
+                    (eg, 0, NB, 1),
+                );
             });
     }
 }

@@ -17,7 +17,9 @@ fn load(file: &str) -> serde_json::Value {
 
 fn vec3s(v: &serde_json::Value) -> Vec<Vector3<f64>> {
     let rows: Vec<[f64; 3]> = serde_json::from_value(v.clone()).unwrap();
-    rows.iter().map(|r| Vector3::new(r[0], r[1], r[2])).collect()
+    rows.iter()
+        .map(|r| Vector3::new(r[0], r[1], r[2]))
+        .collect()
 }
 
 fn structure_of(s: &serde_json::Value) -> Structure {
@@ -32,7 +34,10 @@ fn structure_of(s: &serde_json::Value) -> Structure {
 }
 
 fn max_diff(a: &[Vector3<f64>], b: &[Vector3<f64>]) -> f64 {
-    a.iter().zip(b).map(|(x, y)| (x - y).amax()).fold(0.0, f64::max)
+    a.iter()
+        .zip(b)
+        .map(|(x, y)| (x - y).amax())
+        .fold(0.0, f64::max)
 }
 
 fn calc() -> SevenNet {
@@ -65,18 +70,28 @@ fn matches_sevenn_float64() {
             .zip(&ae)
             .map(|(a, b)| (a - b).abs())
             .fold(0.0, f64::max);
-        println!("{name:24} N={:4} dE {de:.1e} max dF {df:.1e} max dE_i {dae:.1e}", st.len());
+        println!(
+            "{name:24} N={:4} dE {de:.1e} max dF {df:.1e} max dE_i {dae:.1e}",
+            st.len()
+        );
         assert!(de < 1e-6, "{name}: energy off by {de:e} eV");
         assert!(df < 1e-6, "{name}: forces off by {df:e} eV/Å");
         assert!(dae < 1e-6, "{name}: atomic energies off by {dae:e} eV");
         // what sevenn's ASE calculator (float32) returns: within float32 noise
         let de32 = (ev.energy - s["e_f32"].as_f64().unwrap()).abs();
         let df32 = max_diff(&ev.forces, &vec3s(&s["f_f32"]));
-        assert!(de32 < 2e-4 && df32 < 1e-4, "{name}: f32 results differ by {de32:e} / {df32:e}");
+        assert!(
+            de32 < 2e-4 && df32 < 1e-4,
+            "{name}: f32 results differ by {de32:e} / {df32:e}"
+        );
         if let Some(stress) = s.get("stress_f32") {
             let want: Vec<f64> = serde_json::from_value(stress.clone()).unwrap();
             let got = ev.stress_voigt().unwrap();
-            let ds = got.iter().zip(&want).map(|(a, b)| (a - b).abs()).fold(0.0, f64::max);
+            let ds = got
+                .iter()
+                .zip(&want)
+                .map(|(a, b)| (a - b).abs())
+                .fold(0.0, f64::max);
             assert!(ds < 1e-6, "{name}: stress {got:?} vs sevenn {want:?}");
         }
         worst = worst.max(de).max(df);
@@ -111,7 +126,9 @@ fn constants_and_coverage() {
     for d in c.model.denominators() {
         assert!((d - 35.98957443).abs() < 1e-6, "denominator {d}");
     }
-    let map = refs["constants"]["type_map_Z_to_index"].as_object().unwrap();
+    let map = refs["constants"]["type_map_Z_to_index"]
+        .as_object()
+        .unwrap();
     assert_eq!(c.model.elements().len(), 89);
     for (z, idx) in map {
         let z: u8 = z.parse().unwrap();
@@ -127,7 +144,13 @@ fn reference_structure(name: &str) -> Structure {
 fn forces_are_central_differences() {
     let calc = calc();
     // open cluster, an isolated atom, the switching region, a cell shorter than the cutoff, a slab
-    for name in ["pd4_vacuum", "pd3_and_isolated_h", "cu2_switching", "nis_primitive_skewed", "cu_graphene_slab"] {
+    for name in [
+        "pd4_vacuum",
+        "pd3_and_isolated_h",
+        "cu2_switching",
+        "nis_primitive_skewed",
+        "cu_graphene_slab",
+    ] {
         check_forces_fd(&calc, &reference_structure(name), 1e-4, 2e-6);
     }
 }
@@ -147,7 +170,11 @@ fn forces_are_central_differences_on_the_adatom_structure() {
             t.positions[i][k] -= 2.0 * h;
             let em = calc.calculate(&t).unwrap().energy;
             let fd = -(ep - em) / (2.0 * h);
-            assert!((fd - ev.forces[i][k]).abs() < 2e-6, "atom {i} axis {k}: {} vs {fd}", ev.forces[i][k]);
+            assert!(
+                (fd - ev.forces[i][k]).abs() < 2e-6,
+                "atom {i} axis {k}: {} vs {fd}",
+                ev.forces[i][k]
+            );
         }
     }
 }
@@ -163,7 +190,11 @@ fn stress_is_the_strain_derivative() {
 #[test]
 fn energy_is_invariant_under_rotation_translation_and_permutation() {
     let calc = calc();
-    for name in ["cu_on_ngraphene_shifted", "nis_primitive_skewed", "pd4_vacuum"] {
+    for name in [
+        "cu_on_ngraphene_shifted",
+        "nis_primitive_skewed",
+        "pd4_vacuum",
+    ] {
         let s = reference_structure(name);
         let ev = calc.calculate(&s).unwrap();
         let rel = |e: f64| ((e - ev.energy) / ev.energy).abs();
@@ -176,9 +207,16 @@ fn energy_is_invariant_under_rotation_translation_and_permutation() {
         let m: Matrix3<f64> = (rot.matrix() * s.cell.matrix.transpose()).transpose();
         r.cell = Cell { matrix: m };
         let er = calc.calculate(&r).unwrap();
-        assert!(rel(er.energy) < 1e-10, "{name}: rotation changes E by {:e}", rel(er.energy));
+        assert!(
+            rel(er.energy) < 1e-10,
+            "{name}: rotation changes E by {:e}",
+            rel(er.energy)
+        );
         for (fr, f) in er.forces.iter().zip(&ev.forces) {
-            assert!((fr - rot * f).norm() < 1e-8, "{name}: forces do not rotate with the structure");
+            assert!(
+                (fr - rot * f).norm() < 1e-8,
+                "{name}: forces do not rotate with the structure"
+            );
         }
         // translation
         let mut t = s.clone();
@@ -186,14 +224,22 @@ fn energy_is_invariant_under_rotation_translation_and_permutation() {
             *p += Vector3::new(0.37, -1.21, 2.05);
         }
         let et = calc.calculate(&t).unwrap();
-        assert!(rel(et.energy) < 1e-10, "{name}: translation changes E by {:e}", rel(et.energy));
+        assert!(
+            rel(et.energy) < 1e-10,
+            "{name}: translation changes E by {:e}",
+            rel(et.energy)
+        );
         // permutation (reverse the atom order)
         let mut p = s.clone();
         p.numbers.reverse();
         p.positions.reverse();
         p.fixed.reverse();
         let ep = calc.calculate(&p).unwrap();
-        assert!(rel(ep.energy) < 1e-10, "{name}: permutation changes E by {:e}", rel(ep.energy));
+        assert!(
+            rel(ep.energy) < 1e-10,
+            "{name}: permutation changes E by {:e}",
+            rel(ep.energy)
+        );
         let n = s.len();
         for i in 0..n {
             assert!((ep.forces[n - 1 - i] - ev.forces[i]).norm() < 1e-9);
@@ -224,10 +270,19 @@ fn repeated_and_concurrent_calls_agree() {
 #[test]
 fn uncovered_elements_and_overlaps_are_clear_errors() {
     let calc = calc();
-    let missing = (1..=118u8).find(|&z| calc.model.species(z).is_none()).unwrap();
-    let s = Structure::new(vec![29, missing], vec![Vector3::zeros(), Vector3::new(2.0, 0.0, 0.0)]).unwrap();
+    let missing = (1..=118u8)
+        .find(|&z| calc.model.species(z).is_none())
+        .unwrap();
+    let s = Structure::new(
+        vec![29, missing],
+        vec![Vector3::zeros(), Vector3::new(2.0, 0.0, 0.0)],
+    )
+    .unwrap();
     let msg = calc.calculate(&s).unwrap_err().to_string();
-    assert!(msg.contains("no parameters for element") && msg.contains("atom 1"), "{msg}");
+    assert!(
+        msg.contains("no parameters for element") && msg.contains("atom 1"),
+        "{msg}"
+    );
     let s = Structure::new(vec![29, 29], vec![Vector3::zeros(), Vector3::zeros()]).unwrap();
     let msg = calc.calculate(&s).unwrap_err().to_string();
     assert!(msg.contains("on top of each other"), "{msg}");
@@ -236,7 +291,10 @@ fn uncovered_elements_and_overlaps_are_clear_errors() {
         .unwrap()
         .to_string();
     assert!(msg.contains("/nonexistent.safetensors"), "{msg}");
-    let msg = crate::calculator::from_spec("sevennet:cutoff=6").err().unwrap().to_string();
+    let msg = crate::calculator::from_spec("sevennet:cutoff=6")
+        .err()
+        .unwrap()
+        .to_string();
     assert!(msg.contains("unknown parameter 'cutoff'"), "{msg}");
 }
 

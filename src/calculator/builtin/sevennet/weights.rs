@@ -30,9 +30,7 @@ pub(super) fn parse_safetensors(bytes: &[u8]) -> Result<SafeTensors, String> {
         .ok_or_else(|| format!("header length {header_len} runs past the end of the file"))?;
     let header: serde_json::Value = serde_json::from_slice(&bytes[8..data_start])
         .map_err(|e| format!("header is not JSON: {e}"))?;
-    let header = header
-        .as_object()
-        .ok_or("header is not a JSON object")?;
+    let header = header.as_object().ok_or("header is not a JSON object")?;
     let data = &bytes[data_start..];
     let mut out = SafeTensors::default();
     for (name, entry) in header {
@@ -75,7 +73,11 @@ pub(super) fn parse_safetensors(bytes: &[u8]) -> Result<SafeTensors, String> {
                 .chunks_exact(8)
                 .map(|c| f64::from_le_bytes(c.try_into().expect("8 bytes")))
                 .collect(),
-            other => return Err(bad(&format!("unsupported dtype {other} (F32 or F64 expected)"))),
+            other => {
+                return Err(bad(&format!(
+                    "unsupported dtype {other} (F32 or F64 expected)"
+                )))
+            }
         };
         let width = if dtype == "F32" { 4 } else { 8 };
         if raw.len() != count * width {
@@ -167,14 +169,26 @@ pub(super) fn build_model(st: &SafeTensors) -> Result<Model, String> {
 
     let scalar = |m: usize| Irreps(vec![(m, 0)]);
     let hidden = Irreps(vec![(MUL[0], 0), (MUL[1], 1), (MUL[2], 2)]);
-    let gate_in = Irreps(vec![(MUL[0] + MUL[1] + MUL[2], 0), (MUL[1], 1), (MUL[2], 2)]);
+    let gate_in = Irreps(vec![
+        (MUL[0] + MUL[1] + MUL[2], 0),
+        (MUL[1], 1),
+        (MUL[2], 2),
+    ]);
     let inv_sqrt = |x: usize| 1.0 / (x as f64).sqrt();
 
     let mut layers = Vec::new();
     for t in 0..5 {
         let last = t == 4;
-        let irr_h = if t == 0 { scalar(MUL[0]) } else { hidden.clone() };
-        let irr_gate = if last { scalar(MUL[0]) } else { gate_in.clone() };
+        let irr_h = if t == 0 {
+            scalar(MUL[0])
+        } else {
+            hidden.clone()
+        };
+        let irr_gate = if last {
+            scalar(MUL[0])
+        } else {
+            gate_in.clone()
+        };
         let paths = Path::instructions(&irr_h, if last { 0 } else { 2 }, &w3j);
         let n_w: usize = paths.iter().map(|p| p.mul).sum();
         let irr_msg = Path::message_irreps(&paths);
@@ -192,7 +206,12 @@ pub(super) fn build_model(st: &SafeTensors) -> Result<Model, String> {
                 .collect())
         };
         layers.push(Layer {
-            sc: get_linear("self_connection_intro.linear.weight", &irr_h, &irr_gate, 1.0)?,
+            sc: get_linear(
+                "self_connection_intro.linear.weight",
+                &irr_h,
+                &irr_gate,
+                1.0,
+            )?,
             lin1: get_linear("self_interaction_1.linear.weight", &irr_h, &irr_h, 1.0)?,
             // the aggregation's 1/denominator is folded into the linear that reads it
             lin2: get_linear(
@@ -201,7 +220,12 @@ pub(super) fn build_model(st: &SafeTensors) -> Result<Model, String> {
                 &irr_gate,
                 1.0 / denominator,
             )?,
-            w0: scaled("convolution.weight_nn.layer0.weight", 8, HIDDEN, inv_sqrt(8))?,
+            w0: scaled(
+                "convolution.weight_nn.layer0.weight",
+                8,
+                HIDDEN,
+                inv_sqrt(8),
+            )?,
             w1: scaled(
                 "convolution.weight_nn.layer1.weight",
                 HIDDEN,
