@@ -1,4 +1,5 @@
-//! Energy + forces of EMT and EAM on fcc slabs of ~500, 2 000 and 8 000 atoms (linear scaling).
+//! Energy + forces of EMT and EAM on fcc slabs of ~500, 2 000 and 8 000 atoms (linear scaling), and of
+//! SevenNet-0 on 48- and 108-atom slabs.
 //! Run: `cargo bench --bench calculators`. Results and the ASE comparison: benches/README.md.
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
@@ -58,6 +59,19 @@ fn bench(c: &mut Criterion) {
                 b.iter(|| calc.calculate(s).unwrap())
             });
         }
+    }
+    group.finish();
+    // SevenNet-0 on Pt slabs (the ML potential costs ~10^3 × EMT per atom; PyTorch comparison:
+    // benches/sevennet_vs_torch.py)
+    let mut group = c.benchmark_group("sevennet");
+    group.sample_size(10);
+    let calc = from_spec("sevennet").unwrap();
+    for n in [2, 3] {
+        let s = slab("Pt", 3.92, n, 3);
+        group.throughput(Throughput::Elements(s.len() as u64));
+        group.bench_with_input(BenchmarkId::new("sevennet", s.len()), &s, |b, s| {
+            b.iter(|| calc.calculate(s).unwrap())
+        });
     }
     group.finish();
 }
