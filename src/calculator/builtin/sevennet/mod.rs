@@ -135,20 +135,12 @@ impl SevenNet {
     /// Energy, forces, per-atom energies and stress. `f32_edges` rounds the edge vectors to f32
     /// first, as sevenn's own float64 reference run did (used by the tests to compare with it).
     fn evaluate(&self, structure: &Structure, f32_edges: bool) -> Result<Evaluation, CalcError> {
-        let mut species = Vec::with_capacity(structure.len());
-        for &z in &structure.numbers {
-            match self.model.species(z) {
-                Some(s) => species.push(s),
-                None => {
-                    crate::calculator::check_elements(
-                        &self.spec,
-                        structure,
-                        &self.model.elements(),
-                    )?;
-                    unreachable!("check_elements reports the uncovered element");
-                }
-            }
-        }
+        crate::calculator::check_elements(&self.spec, structure, &self.model.elements())?;
+        let species: Vec<usize> = structure
+            .numbers
+            .iter()
+            .map(|&z| self.model.species(z).expect("checked above"))
+            .collect();
         for (i, p) in structure.positions.iter().enumerate() {
             if !p.iter().all(|x| x.is_finite()) {
                 return Err(self.unsupported(format!("position of atom {i} is not finite")));
