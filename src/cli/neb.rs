@@ -471,8 +471,8 @@ pub(super) fn run<W: std::io::Write>(args: NebArgs, out: &mut W) -> Result<(), C
         calc
     };
     let calc: &dyn Calculator = calc.as_ref();
-    if calc.name() == "model" && !quiet {
-        eprintln!("note: {MODEL_NOTE}");
+    if let (Some(note), false) = (calculator_note(&calc.name()), quiet) {
+        eprintln!("note: {note}");
     }
     let capabilities = calc.capabilities();
     if capabilities.model_surface && band[0].len() != 1 {
@@ -596,6 +596,24 @@ pub(super) fn run<W: std::io::Write>(args: NebArgs, out: &mut W) -> Result<(), C
 }
 
 /// What the `model` calculator is, printed by `nebkit neb` and written to result.json.
+/// What a user should know about the numbers of some built-in calculators (printed and written to
+/// result.json).
+fn calculator_note(name: &str) -> Option<String> {
+    if name == "model" {
+        Some(MODEL_NOTE.to_string())
+    } else if name == "sevennet" || name.starts_with("sevennet:") {
+        Some(format!(
+            "{SEVENNET_NOTE} Cite: {}.",
+            crate::calculator::builtin::sevennet::CITATION
+        ))
+    } else {
+        None
+    }
+}
+
+/// What SevenNet-0's barriers mean.
+const SEVENNET_NOTE: &str = "SevenNet-0 is a universal potential trained on near-equilibrium PBE/PBE+U data (MPtrj); such potentials soften the energy surface and tend to underestimate barriers (by tenths of an eV), and it has no dispersion or electrode potential: check barriers you report against DFT.";
+
 const MODEL_NOTE: &str = "the `model` calculator is a qualitative supported-metal potential for smoke tests and teaching; it reproduces no DFT barrier. For numbers, run the same initial/final files with the built-in SevenNet-0 (`-c sevennet`, the default; build with --support local) or DFT through the i-PI/command engines, with --relax-endpoints.";
 
 fn write_outputs(
@@ -651,8 +669,8 @@ fn write_outputs(
             "electron_transfer": o.electrons[saddle].zip(o.electrons[0]).map(|(t, i)| t[0] - i[0]),
         });
     }
-    if calc.name() == "model" {
-        result["notes"] = json!([MODEL_NOTE]);
+    if let Some(note) = calculator_note(&calc.name()) {
+        result["notes"] = json!([note]);
     }
     let text = serde_json::to_string_pretty(&result).map_err(|e| CliError::Usage(e.to_string()))?;
     crate::io::write_atomic(&dir.join("result.json"), text.as_bytes())?;

@@ -86,3 +86,50 @@ fn calc_on_bad_input_fails_with_a_message() {
         "{err}"
     );
 }
+
+/// `nebkit calc` and `nebkit neb` use the built-in SevenNet-0 when no calculator is named; the run
+/// says what its barriers mean and how to cite it (stderr and result.json).
+#[test]
+fn sevennet_is_the_default_and_carries_its_note() {
+    let case = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("reference_paths/nis-ni-release-sevennet");
+    let out = nebkit()
+        .arg("calc")
+        .arg(case.join("initial.json"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    // SevenNet-0 energies are absolute (≈ −5.7 eV/atom for NiS), EMT would not cover S at all
+    let e = v["energy"].as_f64().unwrap();
+    assert!((-6.5 * 72.0..-4.5 * 72.0).contains(&e), "energy {e}");
+    let dir = tempfile::tempdir().unwrap();
+    let out = nebkit()
+        .args(["neb", "--images", "3", "--max-iterations", "1", "--initial"])
+        .arg(case.join("initial.json"))
+        .arg("--final")
+        .arg(case.join("final.json"))
+        .arg("--output")
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(
+        matches!(out.status.code(), Some(0 | 3)),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("underestimate barriers"));
+    let res: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("result.json")).unwrap())
+            .unwrap();
+    assert_eq!(res["calculator"], "sevennet");
+    let note = res["notes"][0].as_str().unwrap();
+    assert!(
+        note.contains("doi:10.1021/acs.jctc.4c00190") && note.contains("underestimate barriers"),
+        "{note}"
+    );
+}

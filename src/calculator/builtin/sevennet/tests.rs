@@ -296,12 +296,21 @@ fn uncovered_elements_and_overlaps_are_clear_errors() {
     let cut = dir.path().join("cut.safetensors");
     std::fs::write(&cut, &EMBEDDED[..EMBEDDED.len() / 2]).unwrap();
     let spec = format!("sevennet:weights={}", cut.display());
-    let msg = crate::calculator::from_spec(&spec).err().unwrap().to_string();
-    assert!(msg.contains("cut.safetensors") && msg.contains("outside the file"), "{msg}");
+    let msg = crate::calculator::from_spec(&spec)
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(
+        msg.contains("cut.safetensors") && msg.contains("outside the file"),
+        "{msg}"
+    );
     let mut st = weights::parse_safetensors(EMBEDDED).unwrap();
     st.tensors.remove("3_convolution.weight_nn.layer2.weight");
     let msg = weights::build_model(&st).unwrap_err();
-    assert!(msg.contains("3_convolution.weight_nn.layer2.weight") && msg.contains("missing"), "{msg}");
+    assert!(
+        msg.contains("3_convolution.weight_nn.layer2.weight") && msg.contains("missing"),
+        "{msg}"
+    );
     let msg = crate::calculator::from_spec("sevennet:cutoff=6")
         .err()
         .unwrap()
