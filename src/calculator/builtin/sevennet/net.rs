@@ -147,11 +147,8 @@ impl Linear {
         })
     }
 
-    /// `y = x·W` for `n` rows (`accumulate`: y += x·W).
-    fn forward(&self, n: usize, x: &[f64], y: &mut [f64], accumulate: bool) {
-        if !accumulate {
-            y[..n * self.dim_out].fill(0.0);
-        }
+    /// `y += x·W` for `n` rows.
+    fn forward(&self, n: usize, x: &[f64], y: &mut [f64]) {
         for (d, mi, mo, oi, oo, w) in &self.blocks {
             for m in 0..*d {
                 gemm(
@@ -165,11 +162,8 @@ impl Linear {
         }
     }
 
-    /// `ẋ (+)= ẏ·Wᵀ` for `n` rows.
-    fn backward(&self, n: usize, dy: &[f64], dx: &mut [f64], accumulate: bool) {
-        if !accumulate {
-            dx[..n * self.dim_in].fill(0.0);
-        }
+    /// `ẋ += ẏ·Wᵀ` for `n` rows.
+    fn backward(&self, n: usize, dy: &[f64], dx: &mut [f64]) {
         for (d, mi, mo, oi, oo, w) in &self.blocks {
             for m in 0..*d {
                 gemm(
@@ -411,9 +405,9 @@ impl Model {
     ) -> Self {
         // the readout is linear: its gradient w.r.t. h is one constant vector
         let mut hidden = vec![0.0; readout1.dim_out];
-        readout2.backward(1, &[1.0], &mut hidden, false);
+        readout2.backward(1, &[1.0], &mut hidden);
         let mut readout_grad = vec![0.0; readout1.dim_in];
-        readout1.backward(1, &hidden, &mut readout_grad, false);
+        readout1.backward(1, &hidden, &mut readout_grad);
         Model {
             species_of_z,
             embed,
@@ -525,9 +519,9 @@ impl Model {
             let (dh, dg, dm) = (layer.irr_h.dim(), layer.irr_gate.dim(), layer.irr_msg.dim());
             // self-connection and first linear
             let g = zeroed(&mut ws.g[t], n * dg);
-            layer.sc.forward(n, &ws.h, g, false);
+            layer.sc.forward(n, &ws.h, g);
             let a = zeroed(&mut ws.a[t], n * dh);
-            layer.lin1.forward(n, &ws.h, a, false);
+            layer.lin1.forward(n, &ws.h, a);
             // radial network per pair
             self.radial_forward(
                 layer,
@@ -554,7 +548,7 @@ impl Model {
                     );
                 }
             });
-            layer.lin2.forward(n, &ws.agg, &mut ws.g[t], true);
+            layer.lin2.forward(n, &ws.agg, &mut ws.g[t]);
             // gate → next node features
             let out_dim = if t + 1 < n_layers { 480 } else { 128 };
             let h = zeroed(&mut ws.h, n * out_dim);
@@ -564,9 +558,9 @@ impl Model {
                 .for_each(|(hi, gi)| gate_forward(gi, hi, c));
         }
         let mut hidden = vec![0.0; n * self.readout1.dim_out];
-        self.readout1.forward(n, &ws.h, &mut hidden, false);
+        self.readout1.forward(n, &ws.h, &mut hidden);
         let mut e_tilde = vec![0.0; n];
-        self.readout2.forward(n, &hidden, &mut e_tilde, false);
+        self.readout2.forward(n, &hidden, &mut e_tilde);
         let energies: Vec<f64> = (0..n)
             .map(|i| {
                 let s = graph.species[i];
@@ -602,9 +596,9 @@ impl Model {
             }
             // linears: into the block's input and into the aggregated messages
             let dh = zeroed(&mut ws.dh, n * dh_dim);
-            layer.sc.backward(n, &ws.dg, dh, false);
+            layer.sc.backward(n, &ws.dg, dh);
             let dagg = zeroed(&mut ws.agg, n * dm);
-            layer.lin2.backward(n, &ws.dg, dagg, false);
+            layer.lin2.backward(n, &ws.dg, dagg);
             // tensor product, per sender j: the edge e = rev(s) of every slot s in row j sends j
             let da = zeroed(&mut ws.da, n * dh_dim);
             zeroed(&mut ws.dw_slot, n_edges * layer.n_w);
@@ -645,7 +639,7 @@ impl Model {
                         }
                     });
             }
-            layer.lin1.backward(n, &ws.da, &mut ws.dh, true);
+            layer.lin1.backward(n, &ws.da, &mut ws.dh);
             // radial network: the pair's weight gradient is the sum over its two edges
             {
                 let (dw_slot, rev, pair_edge) = (&ws.dw_slot, graph.reverse, &ws.pair_edge);
