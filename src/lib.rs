@@ -17,3 +17,4 @@ pub mod path;
 pub mod plot;
 pub mod structure;
 pub mod units;
+pub mod workflow;

@@ -10,7 +10,8 @@ atoms (species and order); positions and cell come from nebkit for every evaluat
 --cache DIR keeps every result on disk (keyed by species, positions and cell), so that an evaluation
 finished while nebkit was being killed is not paid for again after `nebkit neb --restart`.
 Testing options: --sleep S (slow engine), --die-after N (exit abruptly during call N+1),
---count-file F (append a hash of the configuration per real evaluation).
+--count-file F (append a hash of the configuration per real evaluation), --span-file F (append
+"start end" wall-clock seconds per real evaluation, to count how many ran at once).
 """
 import argparse
 import hashlib
@@ -40,6 +41,7 @@ def main():
     p.add_argument('--sleep', type=float, default=0.0)
     p.add_argument('--die-after', type=int, default=0)
     p.add_argument('--count-file')
+    p.add_argument('--span-file')
     p.add_argument('--cache', help='directory of cached results (shared by clients, kept across runs)')
     args = p.parse_args()
     atoms = ase.io.read(args.structure)
@@ -74,9 +76,13 @@ def main():
             calls[0] += 1
             if args.die_after and calls[0] > args.die_after:
                 os._exit(3)  # a crash in the middle of an evaluation
+            start = time.time()
             if args.sleep:
                 time.sleep(args.sleep)
             result = super().calculate(*a, **k)
+            if args.span_file:  # one line per completed evaluation: when it ran
+                with open(args.span_file, 'a') as fh:
+                    fh.write(f'{start:.6f} {time.time():.6f}\n')
             if args.count_file:  # one line per completed evaluation
                 digest = hashlib.sha1(atoms.positions.tobytes() + atoms.cell.array.tobytes()).hexdigest()
                 with open(args.count_file, 'a') as fh:

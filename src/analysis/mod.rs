@@ -1,6 +1,10 @@
 //! Energy profiles and barriers: cubic Hermite fit through the image energies with slopes from the
 //! tangential forces (ASE `fit_raw`, VTST `nebspline.pl`), extrema restricted to the path.
 
+mod shape;
+
+pub use shape::{PathShape, ProfileStep, TurningKind, TurningPoint};
+
 use serde::{Deserialize, Serialize};
 
 /// A fitted energy profile.

@@ -132,6 +132,9 @@ pub struct Capabilities {
     /// Evaluations run in other processes (sockets, programs): a run gives every image its own
     /// worker and keeps a persistent evaluation cache.
     pub external: bool,
+    /// Interaction range [Å]: an atom with no other atom within it feels no force and its energy
+    /// does not change as it moves (`None`: unbounded or unknown, e.g. DFT engines).
+    pub cutoff: Option<f64>,
 }
 
 /// Errors from calculators.

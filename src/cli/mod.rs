@@ -49,13 +49,23 @@ pub enum CliError {
     /// The run finished without converging (results were written).
     #[error("{0}")]
     NotConverged(String),
+    /// The run finished with an outcome that is no barrier (results were written).
+    #[error("{status}: {message}")]
+    Outcome {
+        /// The status.
+        status: crate::workflow::Status,
+        /// What happened and what to do.
+        message: String,
+    },
 }
 
 impl CliError {
-    /// Process exit code: 1 for errors, 3 for a run that did not converge.
+    /// Process exit code: 1 for errors, 3 for a run that did not converge, 4–7 for the other
+    /// outcomes without a barrier ([`crate::workflow::Status::exit_code`]).
     pub fn exit_code(&self) -> u8 {
         match self {
             CliError::NotConverged(_) => 3,
+            CliError::Outcome { status, .. } => status.exit_code(),
             _ => 1,
         }
     }

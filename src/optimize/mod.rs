@@ -8,10 +8,10 @@
 mod relax;
 mod runner;
 
-pub use relax::{relax, RelaxOutcome};
+pub use relax::{max_free_force_atom, relax, relax_from, RelaxOutcome};
 pub use runner::{
-    run_neb, Checkpoint, Climb, NebError, NebOutcome, NebSettings, Observer, OptimizerKind,
-    ProgressObserver,
+    run_neb, run_neb_seeded, Checkpoint, Climb, NebError, NebOutcome, NebSettings, Observer,
+    OptimizerKind, ProgressObserver, CLIMB_AUTO_FACTOR,
 };
 
 use serde::{Deserialize, Serialize};

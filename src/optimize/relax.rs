@@ -43,14 +43,34 @@ pub fn relax(
 ) -> Result<RelaxOutcome, CalcError> {
     let mut s = structure.clone();
     s.stored = None;
+    let ev = calc.calculate(&s)?;
+    ev.check_finite(&calc.name())?;
+    let mut out = relax_from(&s, ev, calc, fmax, max_steps)?;
+    out.force_calls += 1;
+    Ok(out)
+}
+
+/// [`relax`] starting from an evaluation of `structure` already made (not counted in
+/// `force_calls`).
+///
+/// # Errors
+/// Calculator failures and non-finite results.
+pub fn relax_from(
+    structure: &Structure,
+    evaluation: Evaluation,
+    calc: &dyn Calculator,
+    fmax: f64,
+    max_steps: usize,
+) -> Result<RelaxOutcome, CalcError> {
+    let mut s = structure.clone();
+    s.stored = None;
     let mut opt = Lbfgs::new(LbfgsParams {
         memory: 20,
         inverse_curvature: 1.0 / 70.0, // ASE's LBFGS default (1/alpha, alpha = 70 eV/Å²)
         max_step: 0.2,
     });
-    let mut ev = calc.calculate(&s)?;
-    ev.check_finite(&calc.name())?;
-    let mut calls = 1;
+    let mut ev = evaluation;
+    let mut calls = 0;
     let mut steps = 0;
     while steps < max_steps && max_free_force(&s, &ev) >= fmax {
         let x: Vec<f64> = s.positions.iter().flat_map(|p| [p.x, p.y, p.z]).collect();
@@ -79,4 +99,18 @@ pub fn relax(
         force_calls: calls,
         converged,
     })
+}
+
+/// The largest force on a free atom [eV/Å] and that atom (`None` when every atom is fixed).
+pub fn max_free_force_atom(s: &Structure, forces: &[Vector3<f64>]) -> Option<(usize, f64)> {
+    forces
+        .iter()
+        .zip(&s.fixed)
+        .enumerate()
+        .filter(|(_, (_, &fixed))| !fixed)
+        .map(|(a, (f, _))| (a, f.norm()))
+        .fold(None, |best: Option<(usize, f64)>, (a, x)| match best {
+            Some((_, y)) if y >= x => best,
+            _ => Some((a, x)),
+        })
 }

@@ -20,6 +20,24 @@ pub enum Climb {
     Always,
     /// Climbing image once the band's NEB fmax falls below this value [eV/Å] (eOn/ORCA practice).
     AfterFmax(f64),
+    /// Climbing image once the band has formed: its NEB fmax below [`CLIMB_AUTO_FACTOR`] × the
+    /// convergence fmax (the default).
+    Auto,
+}
+
+/// [`Climb::Auto`] switches the climbing image on when the band's largest NEB force falls below this
+/// multiple of the convergence fmax.
+pub const CLIMB_AUTO_FACTOR: f64 = 10.0;
+
+impl Climb {
+    /// The NEB fmax below which the climbing image switches on (`None`: never, or from the start).
+    pub fn threshold(self, fmax: f64) -> Option<f64> {
+        match self {
+            Climb::AfterFmax(t) => Some(t),
+            Climb::Auto => Some(CLIMB_AUTO_FACTOR * fmax),
+            Climb::Off | Climb::Always => None,
+        }
+    }
 }
 
 /// Band optimiser choice with its parameters (`{"type": "fire", "max_step": 0.2}`).
@@ -58,7 +76,7 @@ impl Default for NebSettings {
     fn default() -> Self {
         NebSettings {
             springs: Springs::default(),
-            climb: Climb::Always,
+            climb: Climb::Auto,
             fmax: 0.05,
             max_iterations: 1000,
             optimizer: OptimizerKind::default(),
@@ -226,7 +244,7 @@ impl Observer for ProgressObserver {
             let e0 = c.energies[0];
             let top = c.energies.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
             b.set_message(format!(
-                "iteration {:>4}  fmax {:.4} eV/Å  barrier {:.4} eV  force calls {}{}",
+                "iteration {:>4}  fmax {:.4} eV/Å  E_max − E_0 {:.4} eV  force calls {}{}",
                 c.iteration,
                 f.max_force,
                 top - e0,
@@ -292,9 +310,25 @@ fn evaluate(
 /// Inconsistent images, calculator failures (naming the image), observer failures.
 pub fn run_neb(
     calc: &dyn Calculator,
+    band: Vec<Structure>,
+    settings: &NebSettings,
+    resume: Option<Checkpoint>,
+    observers: &mut [&mut dyn Observer],
+) -> Result<NebOutcome, NebError> {
+    run_neb_seeded(calc, band, settings, resume, &[], observers)
+}
+
+/// [`run_neb`] with evaluations already made for some images (`known[i]`, e.g. the endpoints at the
+/// end of their relaxation): those images are not evaluated again and cost no force call here.
+///
+/// # Errors
+/// As [`run_neb`]; a known evaluation with the wrong number of forces.
+pub fn run_neb_seeded(
+    calc: &dyn Calculator,
     mut band: Vec<Structure>,
     settings: &NebSettings,
     resume: Option<Checkpoint>,
+    known: &[Option<Evaluation>],
     observers: &mut [&mut dyn Observer],
 ) -> Result<NebOutcome, NebError> {
     validate(&band)?;
@@ -363,12 +397,29 @@ pub fn run_neb(
             resumed = true;
         }
         None => {
-            let all: Vec<usize> = (0..n).collect();
-            let evs = evaluate(calc, &band, &all)?;
+            let seeded = |i: usize| known.get(i).and_then(Option::as_ref);
+            for i in 0..n {
+                if let Some(ev) = seeded(i) {
+                    if ev.forces.len() != n_atoms {
+                        return Err(NebError::Checkpoint(format!(
+                            "the evaluation given for image {i} has {} forces for {n_atoms} atoms",
+                            ev.forces.len()
+                        )));
+                    }
+                }
+            }
+            let missing: Vec<usize> = (0..n).filter(|&i| seeded(i).is_none()).collect();
+            let mut fresh = evaluate(calc, &band, &missing)?.into_iter();
+            let evs: Vec<Evaluation> = (0..n)
+                .map(|i| match seeded(i) {
+                    Some(ev) => ev.clone(),
+                    None => fresh.next().expect("one evaluation per missing image"),
+                })
+                .collect();
+            calls = (0..n).map(|i| u64::from(seeded(i).is_none())).collect();
             electrons = evs.iter().map(state_of).collect::<Vec<_>>();
             energies = evs.iter().map(|e| e.energy).collect::<Vec<_>>();
             forces = evs.into_iter().map(|e| e.forces).collect::<Vec<_>>();
-            calls = vec![1u64; n];
             iteration = 0;
             opt = OptimizerState::new(&settings.optimizer);
             climbing_on = settings.climb == Climb::Always;
@@ -388,7 +439,7 @@ pub fn run_neb(
             &settings.springs,
             climbing_on,
         );
-        if let Climb::AfterFmax(threshold) = settings.climb {
+        if let Some(threshold) = settings.climb.threshold(settings.fmax) {
             if !climbing_on && bf.max_force < threshold {
                 climbing_on = true;
                 opt.optimizer().reset();

@@ -207,6 +207,68 @@ pub fn reaction_coordinate(mic: &MinimumImage, band: &[Structure]) -> Vec<f64> {
     s
 }
 
+/// A band of `n_images` intermediate images spaced evenly in path length along the polyline through
+/// `points` (a section of a converged band, its ends replaced by relaxed minima): positions follow
+/// each segment's minimum-image displacement, fixed atoms stay put. Returns the full band, the first
+/// and last point included (the last one continued through the displacements, as in
+/// [`interpolate_linear`]).
+///
+/// # Errors
+/// Fewer than two points; inconsistent points; zero images.
+pub fn resample(points: &[Structure], n_images: usize) -> Result<Vec<Structure>, BandError> {
+    if n_images == 0 {
+        return Err(BandError::NoImages(n_images));
+    }
+    if points.len() < 2 {
+        return Err(BandError::TooShort(points.len()));
+    }
+    validate(points)?;
+    let first = &points[0];
+    let mic = first
+        .minimum_image()
+        .map_err(|e| BandError::Cell2(e.to_string()))?;
+    // unwrapped positions along the polyline
+    let mut chain: Vec<Vec<Vector3<f64>>> = vec![first.positions.clone()];
+    for w in points.windows(2) {
+        let d = displacements(&mic, &w[0], &w[1]);
+        let prev = chain.last().cloned().unwrap_or_default();
+        chain.push(prev.iter().zip(&d).map(|(p, v)| p + v).collect());
+    }
+    let mut s = vec![0.0];
+    for w in chain.windows(2) {
+        let step = w[0]
+            .iter()
+            .zip(&w[1])
+            .map(|(a, b)| (b - a).norm_squared())
+            .sum::<f64>()
+            .sqrt();
+        s.push(s.last().copied().unwrap_or(0.0) + step);
+    }
+    let total = s.last().copied().unwrap_or(0.0);
+    let mut band = Vec::with_capacity(n_images + 2);
+    band.push(first.clone());
+    for k in 1..=n_images {
+        let target = total * k as f64 / (n_images + 1) as f64;
+        let seg = (0..chain.len() - 1)
+            .find(|&i| s[i + 1] >= target)
+            .unwrap_or(chain.len() - 2);
+        let h = s[seg + 1] - s[seg];
+        let t = if h > 0.0 { (target - s[seg]) / h } else { 0.0 };
+        let mut img = first.clone();
+        img.stored = None;
+        for a in 0..img.len() {
+            if !img.fixed[a] {
+                img.positions[a] = chain[seg][a] + (chain[seg + 1][a] - chain[seg][a]) * t;
+            }
+        }
+        band.push(img);
+    }
+    let mut last = points[points.len() - 1].clone();
+    last.positions = chain[chain.len() - 1].clone();
+    band.push(last);
+    Ok(band)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -276,5 +338,24 @@ mod tests {
         let mic = a.minimum_image().unwrap();
         let s = reaction_coordinate(&mic, &band);
         assert!((s[4] - 0.4).abs() < 1e-12);
+    }
+
+    #[test]
+    fn resampling_spaces_images_evenly_along_a_bent_path() {
+        // atom 1 goes +x by 0.4 (across the boundary), then +y by 0.8: path length 1.2
+        let a = pair(&["Cu", "Au"], 5.8);
+        let b = pair(&["Cu", "Au"], 0.2);
+        let mut c = b.clone();
+        c.positions[1].y += 0.8;
+        let band = resample(&[a.clone(), b, c], 5).unwrap();
+        assert_eq!(band.len(), 7);
+        let mic = a.minimum_image().unwrap();
+        let s = reaction_coordinate(&mic, &band);
+        for k in 1..7 {
+            assert!((s[k] - s[k - 1] - 0.2).abs() < 1e-12, "{s:?}");
+        }
+        // image 2 is exactly at the corner (0.4 along x)
+        assert!((band[2].positions[1].x - 6.2).abs() < 1e-12);
+        assert!((band[2].positions[1].y - 0.5).abs() < 1e-12);
     }
 }

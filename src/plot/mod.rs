@@ -82,17 +82,101 @@ impl ProfileStyle {
     }
 }
 
+/// A point marked on a profile (a saddle), with its label.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Mark {
+    /// Reaction coordinate [Å].
+    pub s: f64,
+    /// Absolute energy [eV].
+    pub energy: f64,
+    /// Text drawn above it.
+    pub label: String,
+}
+
+/// One level of a reaction diagram.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Level {
+    /// Name drawn under the level (IS, TS1, I1, FS, ...).
+    pub name: String,
+    /// Absolute energy [eV].
+    pub energy: f64,
+    /// Text drawn above the level (e.g. the barrier of a saddle).
+    pub annotation: Option<String>,
+}
+
 /// One energy profile to draw.
 pub struct ProfileSeries<'a> {
     /// Legend label.
     pub label: String,
     /// The profile (energies are drawn relative to the first image).
     pub profile: &'a Profile,
+    /// Saddles to mark on the curve (none for paths without a barrier).
+    pub saddles: Vec<Mark>,
+    /// Levels of the step diagram (empty: initial and final state only).
+    pub levels: Vec<Level>,
+    /// A remark drawn in the panel (what the path is when it has no barrier).
+    pub note: Option<String>,
+}
+
+impl<'a> ProfileSeries<'a> {
+    /// A single-step profile whose highest point is its saddle (marked "TS").
+    pub fn single_step(label: String, profile: &'a Profile) -> Self {
+        let top = profile.maximum();
+        let e0 = profile.energies[0];
+        let last = *profile.energies.last().unwrap_or(&e0);
+        ProfileSeries {
+            label,
+            profile,
+            saddles: vec![Mark {
+                s: top.s,
+                energy: top.energy,
+                label: "TS".into(),
+            }],
+            levels: vec![
+                Level {
+                    name: "IS".into(),
+                    energy: e0,
+                    annotation: None,
+                },
+                Level {
+                    name: "TS".into(),
+                    energy: top.energy,
+                    annotation: Some(format!("{:.2}", top.energy - e0)),
+                },
+                Level {
+                    name: "FS".into(),
+                    energy: last,
+                    annotation: None,
+                },
+            ],
+            note: None,
+        }
+    }
+
+    fn levels_or_ends(&self) -> Vec<Level> {
+        if self.levels.is_empty() {
+            let e0 = self.profile.energies[0];
+            vec![
+                Level {
+                    name: "IS".into(),
+                    energy: e0,
+                    annotation: None,
+                },
+                Level {
+                    name: "FS".into(),
+                    energy: *self.profile.energies.last().unwrap_or(&e0),
+                    annotation: None,
+                },
+            ]
+        } else {
+            self.levels.clone()
+        }
+    }
 }
 
 /// Draw energy profiles (energy relative to each path's initial image vs reaction coordinate): image
-/// energies as points, the Hermite fit as a line, the highest point of the fit marked and annotated
-/// with the barrier.
+/// energies as points, the Hermite fit as a line, the series' saddles marked and annotated with
+/// their barriers.
 ///
 /// # Errors
 /// Unsupported extension; drawing or I/O failures.
@@ -109,6 +193,12 @@ pub fn draw_profiles_styled(
     series: &[ProfileSeries],
     style: ProfileStyle,
 ) -> Result<(), PlotError> {
+    if series.is_empty() {
+        return Err(PlotError::Draw {
+            path: path.display().to_string(),
+            message: "nothing to draw".into(),
+        });
+    }
     render!(path, draw(series, style))
 }
 
@@ -132,9 +222,11 @@ where
         .map(|sr| {
             let e0 = sr.profile.energies[0];
             if style.step {
-                let top = sr.profile.maximum().energy;
-                let last = *sr.profile.energies.last().unwrap_or(&e0);
-                vec![(0.0, 0.0), (1.0, f * (top - e0)), (2.0, f * (last - e0))]
+                sr.levels_or_ends()
+                    .iter()
+                    .enumerate()
+                    .map(|(k, l)| (k as f64, f * (l.energy - e0)))
+                    .collect()
             } else {
                 sr.profile
                     .curve(40)
@@ -144,22 +236,22 @@ where
             }
         })
         .collect();
-    let (mut s_max, mut e_min, mut e_max) = (0.0f64, f64::INFINITY, f64::NEG_INFINITY);
+    let (mut x_max, mut e_min, mut e_max) = (0.0f64, f64::INFINITY, f64::NEG_INFINITY);
     for c in &curves {
         for &(x, en) in c {
-            s_max = s_max.max(x);
+            x_max = x_max.max(x);
             e_min = e_min.min(en);
             e_max = e_max.max(en);
         }
     }
-    if !e_min.is_finite() {
+    if !e_min.is_finite() || !e_max.is_finite() {
         return Err("nothing to draw".into());
     }
     let pad = 0.12 * (e_max - e_min).max(1e-3 * f);
     let (x0, x1) = if style.step {
-        (-0.5, 2.5)
+        (-0.5, x_max + 0.5)
     } else {
-        (0.0, s_max.max(1e-6) * 1.02)
+        (0.0, x_max.max(1e-6) * 1.02)
     };
     let mut chart = ChartBuilder::on(&root)
         .margin(px(20.0))
@@ -192,10 +284,8 @@ where
     for (k, (sr, curve)) in series.iter().zip(&curves).enumerate() {
         let colour = PALETTE[k % PALETTE.len()];
         let e0 = sr.profile.energies[0];
-        let top = sr.profile.maximum();
-        let ea = f * (top.energy - e0);
         if style.step {
-            // levels and dashed connectors
+            let levels = sr.levels_or_ends();
             for &(x, y) in curve {
                 chart
                     .draw_series(LineSeries::new(
@@ -222,28 +312,32 @@ where
                     PathElement::new(vec![(x, y), (x + 20, y)], colour.stroke_width(3))
                 });
             if k == 0 {
-                for (x, name) in [(0.0, "IS"), (1.0, "TS"), (2.0, "FS")] {
+                for (x, level) in levels.iter().enumerate() {
                     chart
                         .draw_series(std::iter::once(text(
-                            name.into(),
-                            x - 0.1,
+                            level.name.clone(),
+                            x as f64 - 0.1,
                             e_min - 1.0 * pad,
                         )))
                         .map_err(e)?;
                 }
             }
-            let tag = if series.len() > 1 {
-                format!("{}: {ea:.2}", sr.label)
-            } else {
-                format!("{ea:.2}")
-            };
-            chart
-                .draw_series(std::iter::once(text(
-                    tag,
-                    0.75,
-                    curve[1].1 + (0.4 + 0.45 * k as f64) * pad,
-                )))
-                .map_err(e)?;
+            for ((x, y), level) in curve.iter().zip(&levels) {
+                if let Some(a) = &level.annotation {
+                    let tag = if series.len() > 1 {
+                        format!("{}: {a}", sr.label)
+                    } else {
+                        a.clone()
+                    };
+                    chart
+                        .draw_series(std::iter::once(text(
+                            tag,
+                            x - 0.25,
+                            y + (0.4 + 0.45 * k as f64) * pad,
+                        )))
+                        .map_err(e)?;
+                }
+            }
         } else {
             chart
                 .draw_series(LineSeries::new(
@@ -264,25 +358,32 @@ where
                         .map(|(&x, &en)| Circle::new((x, f * (en - e0)), px(5.0), colour.filled())),
                 )
                 .map_err(e)?;
-            chart
-                .draw_series(std::iter::once(TriangleMarker::new(
-                    (top.s, ea),
-                    px(8.0),
-                    BLACK.filled(),
-                )))
-                .map_err(e)?;
-            let tag = if series.len() > 1 {
-                format!("{}: Ea = {ea:.3} {}", sr.label, style.unit())
-            } else {
-                format!("TS  Ea = {ea:.3} {}", style.unit())
-            };
-            chart
-                .draw_series(std::iter::once(text(
-                    tag,
-                    top.s,
-                    ea + (0.5 + 0.45 * k as f64) * pad,
-                )))
-                .map_err(e)?;
+            for m in &sr.saddles {
+                let ea = f * (m.energy - e0);
+                chart
+                    .draw_series(std::iter::once(TriangleMarker::new(
+                        (m.s, ea),
+                        px(8.0),
+                        BLACK.filled(),
+                    )))
+                    .map_err(e)?;
+                let tag = if series.len() > 1 && sr.saddles.len() == 1 {
+                    format!("{}: Ea = {ea:.3} {}", sr.label, style.unit())
+                } else if series.len() > 1 {
+                    format!("{}: {}", sr.label, m.label)
+                } else if sr.saddles.len() == 1 {
+                    format!("{}  Ea = {ea:.3} {}", m.label, style.unit())
+                } else {
+                    m.label.clone()
+                };
+                chart
+                    .draw_series(std::iter::once(text(
+                        tag,
+                        m.s,
+                        ea + (0.5 + 0.45 * k as f64) * pad,
+                    )))
+                    .map_err(e)?;
+            }
             if k == 0 {
                 let last_s = *sr.profile.s.last().unwrap_or(&0.0);
                 let last_e = f * (sr.profile.energies.last().unwrap_or(&e0) - e0);
@@ -297,6 +398,16 @@ where
                     )))
                     .map_err(e)?;
             }
+        }
+        if let Some(note) = &sr.note {
+            let x = x0 + 0.03 * (x1 - x0);
+            chart
+                .draw_series(std::iter::once(text(
+                    note.clone(),
+                    x,
+                    e_max + (1.6 - 0.4 * k as f64) * pad,
+                )))
+                .map_err(e)?;
         }
     }
     if series.len() > 1 || !series[0].label.is_empty() {

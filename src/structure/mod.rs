@@ -1,10 +1,12 @@
 //! Atomistic structures: species, positions, periodic cell, fixed atoms, metadata.
 
 mod cell;
+pub mod compare;
 pub mod elements;
 pub mod neighbors;
 
 pub use cell::{Cell, MinimumImage};
+pub use compare::{compare, moving_atoms, Comparison};
 pub use neighbors::{NeighborCache, NeighborList};
 
 use nalgebra::{Matrix3, Vector3};

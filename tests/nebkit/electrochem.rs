@@ -149,6 +149,11 @@ fn grand_canonical_ci_neb_on_mb_electrode_matches_the_closed_form_barrier() {
                 "--relax-endpoints",
                 "--max-iterations",
                 "5000",
+                // one band with the climbing image on S1 from the start: the barrier A → S1 is
+                // the quantity here (the band is multi-step across C; splitting is tested with
+                // the reference case muller-brown)
+                "--climb",
+                "--no-split",
             ])
             .arg("--initial")
             .arg(&a)

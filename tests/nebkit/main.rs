@@ -10,6 +10,7 @@ mod electrochem;
 mod formats;
 mod ipi;
 mod neb_run;
+mod outcomes;
 mod reference_paths;
 
 use std::path::PathBuf;

@@ -1,6 +1,7 @@
 //! The generic driver of `reference_paths/<case>/`: run `nebkit neb --config run.json` on each case and
 //! compare with the case's expected.json (values, tolerances, provenance in the file).
 
+use nebkit::workflow::Status;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -20,6 +21,10 @@ fn num(v: &Value) -> f64 {
     v.as_f64().unwrap()
 }
 
+fn failures_early(name: &str, res: &Value) -> ! {
+    panic!("{name}: status {} ({})", res["status"], res["message"])
+}
+
 fn check_case(dir: &Path) -> Vec<String> {
     let name = dir.file_name().unwrap().to_string_lossy().to_string();
     let out = tempfile::tempdir().unwrap();
@@ -31,18 +36,64 @@ fn check_case(dir: &Path) -> Vec<String> {
         .output()
         .unwrap();
     let code = run.status.code().unwrap_or(-1);
-    if code != 0 && code != 3 {
-        return vec![format!(
-            "{name}: nebkit failed ({code}): {}",
-            String::from_utf8_lossy(&run.stderr)
-        )];
-    }
     let exp: Value =
         serde_json::from_str(&std::fs::read_to_string(dir.join("expected.json")).unwrap()).unwrap();
     let exp = &exp["expected"];
+    // the expected status (default: a barrier) fixes the exit code
+    let status = exp
+        .get("status")
+        .and_then(Value::as_str)
+        .map(|s| serde_json::from_value::<Status>(Value::String(s.into())).unwrap());
+    let ok_code = match status {
+        Some(s) => code == i32::from(s.exit_code()),
+        None => code == 0 || code == 3,
+    };
+    if !ok_code {
+        return vec![format!(
+            "{name}: nebkit exited with {code} (expected status {status:?}): {}",
+            String::from_utf8_lossy(&run.stderr)
+        )];
+    }
     let res: Value =
         serde_json::from_str(&std::fs::read_to_string(out.path().join("result.json")).unwrap())
             .unwrap();
+    if let Some(s) = status {
+        if res["status"] != Value::String(s.as_str().into()) {
+            failures_early(&name, &res);
+        }
+    }
+    if let Some(steps) = exp.get("steps").and_then(Value::as_array) {
+        let got = res["steps"].as_array().cloned().unwrap_or_default();
+        let mut f = Vec::new();
+        if got.len() != steps.len() {
+            f.push(format!(
+                "{name}: {} steps, expected {}",
+                got.len(),
+                steps.len()
+            ));
+        }
+        for (k, (want, have)) in steps.iter().zip(&got).enumerate() {
+            let spec = &want["barrier_forward"];
+            let b = have["barrier_forward"].as_f64().unwrap_or(f64::NAN);
+            if (b - num(&spec["value"])).abs() > num(&spec["tol"]) || b.is_nan() {
+                f.push(format!(
+                    "{name}: step {} barrier {b:.6}, expected {} ± {}",
+                    k + 1,
+                    spec["value"],
+                    spec["tol"]
+                ));
+            }
+            if have["source"] != "split" {
+                f.push(format!(
+                    "{name}: step {} was not split into its own CI-NEB",
+                    k + 1
+                ));
+            }
+        }
+        if !f.is_empty() {
+            return f;
+        }
+    }
     let band = nebkit::io::read_all(&out.path().join("band.extxyz")).unwrap();
     let mut failures = Vec::new();
     let check = |failures: &mut Vec<String>, what: &str, got: f64, spec: &Value| {

@@ -192,6 +192,8 @@ impl Calculator for Emt {
             stress: true,
             periodic: true,
             elements: Some(Emt::supported()),
+            // the range for the whole parameter table (the longest any structure gets)
+            cutoff: Some(self.cutoff(&Emt::supported()).rc_list),
             ..Default::default()
         }
     }

@@ -137,6 +137,7 @@ impl Calculator for LennardJones {
             forces: true,
             stress: true,
             periodic: true,
+            cutoff: Some(self.rc),
             ..Default::default()
         }
     }
@@ -217,6 +218,7 @@ impl Calculator for Morse {
             forces: true,
             stress: true,
             periodic: true,
+            cutoff: Some(self.rc),
             ..Default::default()
         }
     }

@@ -218,6 +218,7 @@ impl Calculator for SevenNet {
             stress: true,
             periodic: true,
             elements: Some(self.model.elements()),
+            cutoff: Some(self.model.cutoff),
             ..Default::default()
         }
     }
