@@ -314,23 +314,89 @@ fn pd10_pdn4(o: &BuildOptions) -> Result<BuiltPath, BuildError> {
     })
 }
 
+/// Ni–S distance of a Ni adatom in a hollow of the S-terminated (001) surface [Å].
+const NIS_ADATOM_NI_S: f64 = 2.2;
+
+/// Hollows of the top S layer of an S-terminated NiS(001) slab: centroids of nearest-neighbour S
+/// triangles, as (in-plane distance from `from` [Å], position at [`NIS_ADATOM_NI_S`] from the three
+/// S and nearest to `from`, whether a top-layer Ni other than `skip` lies under it). Sorted by
+/// distance.
+fn nis001_hollows(
+    s: &Structure,
+    from: Vector3<f64>,
+    skip: usize,
+) -> Vec<(f64, Vector3<f64>, bool)> {
+    let mic = s.minimum_image().expect("valid cell");
+    let sulfur = indices(s, |i| s.numbers[i] == 16);
+    let ztop = sulfur
+        .iter()
+        .map(|&i| s.positions[i].z)
+        .fold(f64::NEG_INFINITY, f64::max);
+    let top: Vec<usize> = sulfur
+        .into_iter()
+        .filter(|&i| (s.positions[i].z - ztop).abs() < 0.1)
+        .collect();
+    let nn = 3.4395 * 1.05;
+    let mut out: Vec<(f64, Vector3<f64>, bool)> = Vec::new();
+    for &a in &top {
+        let pa = s.positions[a];
+        let nb: Vec<Vector3<f64>> = top
+            .iter()
+            .map(|&b| pa + mic.displacement(&(s.positions[b] - pa)))
+            .filter(|q| (q - pa).norm() > 0.1 && (q - pa).norm() < nn)
+            .collect();
+        for i in 0..nb.len() {
+            for j in i + 1..nb.len() {
+                if (nb[i] - nb[j]).norm() > nn {
+                    continue;
+                }
+                let c = (pa + nb[i] + nb[j]) / 3.0;
+                let side = (pa - c).xy().norm();
+                let h = (NIS_ADATOM_NI_S.powi(2) - side * side).max(0.0).sqrt();
+                // the periodic image of the site nearest the leaving atom
+                let near = from + mic.displacement(&(c - from));
+                let site = Vector3::new(near.x, near.y, ztop + h);
+                if out
+                    .iter()
+                    .any(|o| mic.displacement(&(o.1 - site)).norm() < 0.3)
+                {
+                    continue;
+                }
+                let over_ni = (0..s.len()).any(|k| {
+                    k != skip && s.numbers[k] == 28 && {
+                        let d = mic.displacement(&(s.positions[k] - site));
+                        d.xy().norm() < 0.5 && d.z < 0.0 && d.z > -3.0
+                    }
+                });
+                out.push(((site - from).xy().norm(), site, over_ni));
+            }
+        }
+    }
+    out.sort_by(|x, y| x.0.total_cmp(&y.0));
+    out
+}
+
 fn nis_release(o: &BuildOptions) -> Result<BuiltPath, BuildError> {
     let system = "nis-ni-release";
     reject(system, o, &["supercell", "vacuum", "facet", "variant"])?;
     let facet = o.facet.clone().unwrap_or_else(|| "001".into());
-    if !["001", "100"].contains(&facet.as_str()) {
+    if facet == "100" {
         return Err(opt_err(
             system,
-            format!(
-                "--facet {facet}: use 001 (polar, S-terminated) or 100 (non-polar, stoichiometric)"
-            ),
+            "--facet 100 is no longer offered: the non-polar (100) slab reconstructs when a Ni leaves it (SevenNet-0 relaxes the final state 1.9–2.0 eV below the intact slab, atoms moving 1.6–1.9 Å, for 2- and 3-block slabs), so no release path is defined on it; use --facet 001 (the building block nis_100 stays in the library)".to_string(),
+        ));
+    }
+    if facet != "001" {
+        return Err(opt_err(
+            system,
+            format!("--facet {facet}: use 001 (S-terminated; the only facet offered)"),
         ));
     }
     let variant = o.variant.clone().unwrap_or_else(|| "adatom".into());
-    if !["adatom", "distant"].contains(&variant.as_str()) {
+    if !["adatom", "distant", "popup"].contains(&variant.as_str()) {
         return Err(opt_err(
             system,
-            format!("--variant {variant}: use adatom (next to the vacancy) or distant"),
+            format!("--variant {variant}: use adatom (the hollow next to the vacancy, the default), distant (a hollow 3.5–6 Å away) or popup (lifted into the S3 window above its own site: a shallow state, no release)"),
         ));
     }
     let n = o.supercell.unwrap_or(3);
@@ -341,11 +407,7 @@ fn nis_release(o: &BuildOptions) -> Result<BuiltPath, BuildError> {
         });
     }
     let vacuum = o.vacuum.unwrap_or(15.0).max(10.0);
-    let mut initial = if facet == "001" {
-        nis_001(n, 2, vacuum / 2.0 + 2.0)
-    } else {
-        nis_100(n, n.div_ceil(2), 2, vacuum / 2.0 + 2.0)
-    };
+    let mut initial = nis_001(n, 2, vacuum / 2.0 + 2.0);
     let zs: Vec<f64> = initial.positions.iter().map(|p| p.z).collect();
     let zmin = zs.iter().cloned().fold(f64::INFINITY, f64::min);
     let zmax = zs.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
@@ -364,56 +426,18 @@ fn nis_release(o: &BuildOptions) -> Result<BuiltPath, BuildError> {
             ka.total_cmp(&kb)
         })
         .expect("slab has Ni");
-    // the final site: above the top layer, where the closest S sits at 2.2 Å, searched on a grid within
-    // 3.5 Å (adatom) or 3.5–6 Å (distant) in-plane of the vacancy
     let p0 = initial.positions[ni_top];
-    let mic = initial.minimum_image().expect("valid cell");
-    let (r_lo, r_hi) = if variant == "adatom" {
-        (0.0, 3.5)
-    } else {
-        (3.5, 6.0)
-    };
-    let mut best: Option<(f64, Vector3<f64>)> = None;
-    for ix in -30..=30 {
-        for iy in -30..=30 {
-            let dxy = Vector3::new(0.2 * f64::from(ix), 0.2 * f64::from(iy), 0.0);
-            let r = dxy.norm();
-            if r < r_lo || r > r_hi {
-                continue;
-            }
-            for iz in 0..40 {
-                let p = Vector3::new(
-                    p0.x + dxy.x,
-                    p0.y + dxy.y,
-                    zmax + 0.5 + 0.05 * f64::from(iz),
-                );
-                let mut dmin_s = f64::INFINITY;
-                let mut dmin_ni = f64::INFINITY;
-                for j in 0..initial.len() {
-                    if j == ni_top {
-                        continue;
-                    }
-                    let d = mic.displacement(&(initial.positions[j] - p)).norm();
-                    if initial.numbers[j] == 16 {
-                        dmin_s = dmin_s.min(d);
-                    } else {
-                        dmin_ni = dmin_ni.min(d);
-                    }
-                }
-                if dmin_ni < 2.3 {
-                    continue;
-                }
-                // lowest site with the closest S at 2.2 Å; prefer hollows (several S near 2.2 Å)
-                let score = (dmin_s - 2.2).abs() + 0.01 * (p.z - zmax);
-                if (dmin_s - 2.2).abs() < 0.05 && best.is_none_or(|b| score < b.0) {
-                    best = Some((score, p));
-                }
-            }
-        }
+    // hollows of the top S layer; those over a top-layer Ni clash with it (Ni–Ni 2.28 Å)
+    let hollows = nis001_hollows(&initial, p0, ni_top);
+    let target = match variant.as_str() {
+        "popup" => hollows.iter().find(|h| h.0 < 0.5),
+        "adatom" => hollows.iter().find(|h| h.0 > 0.5 && !h.2),
+        _ => hollows.iter().find(|h| h.0 >= 3.5 && h.0 <= 6.0 && !h.2),
     }
-    let target = best.map(|b| b.1).ok_or_else(|| BuildError::TooSmall {
+    .map(|h| h.1)
+    .ok_or_else(|| BuildError::TooSmall {
         system: system.into(),
-        problem: "no site with Ni–S 2.2 Å found above the surface".into(),
+        problem: format!("no {variant} site found above the surface (use a larger --supercell)"),
     })?;
     let mut final_ = initial.clone();
     final_.positions[ni_top] = target;
@@ -424,8 +448,8 @@ fn nis_release(o: &BuildOptions) -> Result<BuiltPath, BuildError> {
         &[ni_top],
         &support,
         json!({"barrier_eV": 1.06, "citation": "Chang et al., Nat. Synth. 3, 1427 (2024)"}),
-        &["NiAs-type NiS: (001) with 4 Ni + 4 S layers (S-terminated, polar), or (100) with two S | Ni2 | S blocks (non-polar, stoichiometric); bottom half fixed; with --support frozen (for the model calculator) the top-half S atoms are fixed too.",
-          "Final state: the top-layer Ni lifted above the surface to the lowest site where its closest S is 2.2 Å away, next to its vacancy (adatom) or 3.5–6 Å away (distant)."],
+        &["NiAs-type NiS (001) with 4 Ni + 4 S layers (S-terminated, polar); bottom half fixed; with --support frozen (for the model calculator) the top-half S atoms are fixed too. The non-polar (100) slab is not offered: it reconstructs when a Ni leaves it.",
+          "Final state: the top-layer Ni moved onto the surface, Ni–S 2.2 Å to three S of the top layer: --variant adatom (the default) in the S hollow next to its vacancy (1.99 Å in-plane; SevenNet-0 relaxes it to a four-fold site 0.58 eV above the initial state), --variant distant in the nearest such hollow 3.5–6 Å away (3.97 Å; +1.26 eV), --variant popup lifted straight up into the S3 window above its own site (+0.29 eV with a reverse barrier of 0.05 eV: a shallow pop-up, not a release). Hollows over a top-layer Ni are skipped (Ni–Ni 2.28 Å)."],
     );
     info["options"] = json!({"supercell": n, "facet": facet, "variant": variant, "vacuum": vacuum});
     Ok(BuiltPath {
@@ -500,9 +524,20 @@ fn cu1_gc3n4(o: &BuildOptions) -> Result<BuiltPath, BuildError> {
     })
 }
 
+/// Height of the metal above the hollow of the carbon ring next to the pocket, the leached state
+/// [Å] (SevenNet-0 relaxes Cu there to 1.54–1.63 Å with Cu–C 1.94–1.97 Å for 0–3 H).
+const RING_HOLLOW_HEIGHT: f64 = 1.55;
+/// Tilt of N–H below the sheet, away from the metal, from the in-plane bisector [°] (SevenNet-0
+/// relaxes every start between 30° and 90° into the same minimum).
+const NH_TILT_DEG: f64 = 50.0;
+
 fn cun4_h(o: &BuildOptions) -> Result<BuiltPath, BuildError> {
     let system = "cun4-h-leaching";
-    reject(system, o, &["supercell", "metal", "vacuum", "h-on", "co"])?;
+    reject(
+        system,
+        o,
+        &["supercell", "metal", "vacuum", "h-on", "co", "variant"],
+    )?;
     let m = metal(system, o, "Cu", &["Cu", "Ni", "Pd", "Pt", "Co", "Fe"])?;
     let n = o.supercell.unwrap_or(6);
     if n < 5 {
@@ -518,6 +553,13 @@ fn cun4_h(o: &BuildOptions) -> Result<BuiltPath, BuildError> {
                 "--h-on takes up to three distinct N indices 0–3, got {:?}",
                 o.h_on
             ),
+        ));
+    }
+    let site = o.variant.clone().unwrap_or_else(|| "hollow".into());
+    if !["hollow", "bridge"].contains(&site.as_str()) {
+        return Err(opt_err(
+            system,
+            format!("--variant {site}: use hollow (the ring next to the pocket, the default) or bridge (the second-shell C–C bond)"),
         ));
     }
     let mut h_on = o.h_on.clone();
@@ -541,40 +583,57 @@ fn cun4_h(o: &BuildOptions) -> Result<BuiltPath, BuildError> {
     for f in initial.fixed.iter_mut() {
         *f = true;
     }
-    let support_count = initial.len();
-    let tilt = 30f64.to_radians();
+    let sheet_count = initial.len();
+    // H on a pyridinic N: N–H 1.02 Å along the N's free direction (the bisector pointing into the
+    // pocket, opposite its two C neighbours), tilted below the sheet, away from the metal, which
+    // leaves upwards
+    let tilt = NH_TILT_DEG.to_radians();
     let hs: Vec<Vector3<f64>> = h_on
         .iter()
         .map(|&k| {
             let pn = initial.positions[pocket[k]];
-            let u = mic.displacement(&(pn - centre));
-            let u = Vector3::new(u.x, u.y, 0.0).normalize();
-            pn + (u * tilt.cos() + Vector3::z() * tilt.sin()) * 1.02
+            let mut bisector = Vector3::zeros();
+            for j in 0..sheet_count {
+                let d = mic.displacement(&(initial.positions[j] - pn));
+                if initial.numbers[j] == 6 && d.norm() < 1.6 && d.norm() > 0.1 {
+                    bisector -= d.normalize();
+                }
+            }
+            let u = Vector3::new(bisector.x, bisector.y, 0.0).normalize();
+            pn + (u * tilt.cos() - Vector3::z() * tilt.sin()) * 1.02
         })
         .collect();
     append(&mut initial, "H", &hs, true);
-    append(&mut initial, &m, &[centre], false);
+    let support_count = initial.len();
+    // with H on N the metal leaves the plane (its N–M bonds break): start it just above the centre
+    let lift = if h_on.is_empty() { 0.0 } else { 0.3 };
+    append(
+        &mut initial,
+        &m,
+        &[centre + Vector3::new(0.0, 0.0, lift)],
+        false,
+    );
     let metal_idx = initial.len() - 1;
     let mut moving = vec![metal_idx];
     if o.co {
-        let cpos = [
-            centre + Vector3::new(0.9, 0.0, 1.6),
-            centre + Vector3::new(-0.9, 0.0, 1.6),
-        ];
-        let dirs: Vec<Vector3<f64>> = cpos.iter().map(|p| (p - centre).normalize()).collect();
-        let cs: Vec<Vector3<f64>> = dirs.iter().map(|d| centre + d * 1.87).collect();
-        let os: Vec<Vector3<f64>> = dirs.iter().zip(&cs).map(|(d, p)| p + d * 1.15).collect();
-        for (cc, oo) in cs.iter().zip(&os) {
-            append(&mut initial, "C", &[*cc], false);
+        let metal_at = initial.positions[metal_idx];
+        for sx in [1.0, -1.0] {
+            let d = Vector3::new(0.9 * sx, 0.0, 1.6).normalize();
+            let cc = metal_at + d * 1.87;
+            append(&mut initial, "C", &[cc], false);
             moving.push(initial.len() - 1);
-            append(&mut initial, "O", &[*oo], false);
+            append(&mut initial, "O", &[cc + d * 1.15], false);
             moving.push(initial.len() - 1);
         }
     }
-    // final: the metal bridging the second-shell C–C bond on the +x side, M–C ≈ 2.0 Å
-    let bridge = centre + Vector3::new(2.46, 0.0, (2.0f64.powi(2) - 0.71f64.powi(2)).sqrt());
+    // final: the metal (with its CO) over the hollow of the carbon ring on the +x side of the
+    // pocket (3.69 Å from its centre), or bridging the second-shell C–C bond (2.46 Å)
+    let target = match site.as_str() {
+        "bridge" => centre + Vector3::new(2.46, 0.0, 2.0),
+        _ => centre + Vector3::new(3.69, 0.0, RING_HOLLOW_HEIGHT),
+    };
     let mut final_ = initial.clone();
-    let shift = bridge - centre;
+    let shift = target - initial.positions[metal_idx];
     for &i in &moving {
         final_.positions[i] += shift;
     }
@@ -593,12 +652,11 @@ fn cun4_h(o: &BuildOptions) -> Result<BuiltPath, BuildError> {
         json!({"barrier_eV": reported, "potential_V_SHE": -1.0, "h_on_n": h_on.len(),
                "all_reported": {"0H": 3.66, "1H": 1.35, "2H": 0.18, "3H": 0.23},
                "citation": "Qin et al., Angew. Chem. Int. Ed. 2024, e202404763 (constant potential, −1.0 V vs SHE)"}),
-        &["Cu–N4 in graphene (pyridinic N4 divacancy, M–N 1.879 Å unrelaxed); H on the chosen pocket N (N–H 1.02 Å, tilted 30° out of plane away from the metal; N indices counted anticlockwise from +x,+y).",
-          "Final state: the metal (with its CO if --co) bridging the second-shell C–C bond on the +x side of the pocket (M–C 2.0 Å).",
+        &["Cu–N4 in graphene (pyridinic N4 divacancy, M–N 1.879 Å unrelaxed); H on the chosen pocket N (N–H 1.02 Å along the N's free direction, tilted 50° below the sheet, away from the metal; N indices counted anticlockwise from +x,+y); with H the metal starts 0.3 Å above the pocket, since its N–M bonds break.",
+          "Final state (--variant hollow, the default): the metal (with its CO if --co) over the hollow of the carbon ring on the +x side of the pocket, 3.69 Å from its centre and 1.55 Å above the sheet. --variant bridge puts it on the second-shell C–C bond (2.46 Å), which SevenNet-0 relaxes back into the pocket for 0–3 H (collapsed endpoints).",
           "The reported barriers are constant-potential values at −1.0 V vs SHE; a neutral calculation is not comparable without the electrochemistry layer."],
     );
-    info["options"] =
-        json!({"supercell": n, "metal": m, "h_on": h_on, "co": o.co, "cell_height": c});
+    info["options"] = json!({"supercell": n, "metal": m, "h_on": h_on, "co": o.co, "variant": site, "cell_height": c});
     Ok(BuiltPath {
         support_fixed: support.clone(),
         initial,
