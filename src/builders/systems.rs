@@ -36,6 +36,8 @@ pub struct BuildOptions {
     pub variant: Option<String>,
     /// Cluster size (ptn-leaching).
     pub n: Option<usize>,
+    /// Sheet: `planar` or `buckled` (cu1-gc3n4).
+    pub sheet: Option<String>,
     /// Support atoms: `local` (default: free within 6 Å of a moving atom, for real engines such as
     /// `sevennet`) or `frozen` (every support atom fixed, as the `model` calculator needs).
     pub support: Option<String>,
@@ -102,6 +104,7 @@ fn reject(system: &str, o: &BuildOptions, allowed: &[&str]) -> Result<(), BuildE
         ("facet", o.facet.is_some()),
         ("variant", o.variant.is_some()),
         ("n", o.n.is_some()),
+        ("sheet", o.sheet.is_some()),
     ];
     for (name, set) in given {
         if set && !allowed.contains(&name) {
@@ -464,7 +467,7 @@ fn nis_release(o: &BuildOptions) -> Result<BuiltPath, BuildError> {
 
 fn cu1_gc3n4(o: &BuildOptions) -> Result<BuiltPath, BuildError> {
     let system = "cu1-gc3n4";
-    reject(system, o, &["supercell", "metal", "vacuum", "variant"])?;
+    reject(system, o, &["supercell", "metal", "vacuum", "variant", "sheet"])?;
     let m = metal(
         system,
         o,
@@ -472,13 +475,24 @@ fn cu1_gc3n4(o: &BuildOptions) -> Result<BuiltPath, BuildError> {
         &["Cu", "Ni", "Pd", "Pt", "Ag", "Au", "Co", "Fe"],
     )?;
     let variant = o.variant.clone().unwrap_or_else(|| "adjacent".into());
-    let n = o
-        .supercell
-        .unwrap_or(if variant == "cavity" { 3 } else { 2 });
+    let sheet = o.sheet.clone().unwrap_or_else(|| "planar".into());
+    if !["planar", "buckled"].contains(&sheet.as_str()) {
+        return Err(opt_err(
+            system,
+            format!("--sheet {sheet}: use planar or buckled"),
+        ));
+    }
+    let buckled = sheet == "buckled";
+    let n = o.supercell.unwrap_or(match (variant.as_str(), buckled) {
+        ("cavity", true) => 4,
+        ("cavity", false) => 3,
+        _ => 2,
+    });
     let c = o.vacuum.unwrap_or(20.0).max(15.0);
+    // fractional (x, y) of the unit cell; the metal goes into the cavity of unit cell (1, 1)
     let (from, to) = match variant.as_str() {
         "adjacent" => ((-0.0855, -0.0427), (0.0427, 0.0855)),
-        "cavity" => ((0.0427, -0.0427), (1.0427, -0.0427)),
+        "cavity" => ((0.0, 0.0), (1.0, 0.0)),
         other => {
             return Err(opt_err(
                 system,
@@ -494,12 +508,15 @@ fn cu1_gc3n4(o: &BuildOptions) -> Result<BuiltPath, BuildError> {
                     .into(),
         });
     }
-    let mut initial = gc3n4(n, c);
+    let mut initial = if buckled {
+        gc3n4_buckled(n, c).map_err(|problem| opt_err(system, problem))?
+    } else {
+        gc3n4(n, c)
+    };
     let support: Vec<usize> = (0..initial.len()).collect();
     for f in initial.fixed.iter_mut() {
         *f = true;
     }
-    // place the metal in the cavity at (1,1) of the supercell (away from the cell edges)
     let shift = |f: (f64, f64)| gc3n4_point(f.0 + 1.0, f.1 + 1.0, c / 2.0);
     append(&mut initial, &m, &[shift(from)], false);
     let mover = initial.len() - 1;
@@ -511,11 +528,11 @@ fn cu1_gc3n4(o: &BuildOptions) -> Result<BuiltPath, BuildError> {
         &[mover],
         &support,
         json!({"barrier_eV": 0.28, "citation": "Zhang, Wang, Li, J. Am. Chem. Soc. 146, 14954 (2024)"}),
-        &["Planar heptazine g-C3N4 (C6N8, a = 7.135 Å); the metal sits off-centre in the six-fold cavity bonded to two N2c (Cu–N ≈ 1.95 Å).",
-          "adjacent: one off-centre site to the next (0.915 Å apart); cavity: to the same site of the neighbouring cavity (7.135 Å).",
-          "SevenNet-0 relaxes both off-centre sites to the cavity centre (no barrier there) and prefers a buckled sheet: relax endpoints with your engine."],
+        &["Heptazine g-C3N4 (C6N8 per cell, a = 7.135 Å): --sheet planar (SEED_SYSTEMS.md coordinates) or --sheet buckled (a corrugated sheet relaxed with SevenNet-0, ±0.5 Å, 0.85 eV per 2×2 cell below the planar one; even supercells).",
+          "--variant adjacent: the metal off-centre in the six-fold cavity, bonded to two N2c (Cu–N ≈ 1.95 Å), to the next such site (0.915 Å away; the reported 0.28 eV hop); --variant cavity: from the centre of one cavity to the centre of the next (7.135 Å).",
+          "Which variant has distinct minima for SevenNet-0 (the default calculator): only cavity. On both sheets the off-centre sites relax to the cavity centre (Cu–N 2.34–2.40 Å ×4), so the adjacent hop ends in collapsed-endpoints; the cavity-to-cavity hop connects two distinct, equivalent minima."],
     );
-    info["options"] = json!({"supercell": n, "metal": m, "variant": variant, "cell_height": c});
+    info["options"] = json!({"supercell": n, "metal": m, "variant": variant, "sheet": sheet, "cell_height": c});
     Ok(BuiltPath {
         support_fixed: support.clone(),
         initial,

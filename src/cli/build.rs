@@ -28,15 +28,19 @@ pub struct BuildArgs {
     /// cun4-h-leaching: two CO on the metal.
     #[arg(long)]
     co: bool,
-    /// nis-ni-release: surface facet (001).
+    /// nis-ni-release: surface facet (001, the only one offered).
     #[arg(long)]
     facet: Option<String>,
-    /// cu1-gc3n4: adjacent|cavity; nis-ni-release: adatom|distant.
+    /// cu1-gc3n4: adjacent|cavity; nis-ni-release: adatom|distant|popup; cun4-h-leaching:
+    /// hollow|bridge (the final site).
     #[arg(long)]
     variant: Option<String>,
     /// ptn-leaching: cluster size (2–20).
     #[arg(long)]
     n: Option<usize>,
+    /// cu1-gc3n4: planar (default) or buckled g-C3N4 sheet.
+    #[arg(long)]
+    sheet: Option<String>,
     /// Support atoms: `local` (default; free within 6 Å of the moving atoms, for real engines such
     /// as the default `sevennet`) or `frozen` (all fixed, what the `model` calculator needs).
     #[arg(long)]
@@ -57,6 +61,7 @@ pub(super) fn run<W: std::io::Write>(a: BuildArgs, out: &mut W) -> Result<(), Cl
         facet: a.facet,
         variant: a.variant,
         n: a.n,
+        sheet: a.sheet,
         support: a.support,
     };
     let built = build(&a.system, &opts).map_err(|e: BuildError| CliError::Usage(e.to_string()))?;
