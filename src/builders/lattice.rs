@@ -180,7 +180,9 @@ pub fn gc3n4_buckled(n: usize, c: f64) -> Result<Structure, String> {
             for (k, (fx, fy, dz)) in GC3N4_BUCKLED_2X2.iter().enumerate() {
                 symbols.push(elements::symbol_of(planar.numbers[k]));
                 pos.push(
-                    b1 * (i as f64 + fx) + b2 * (j as f64 + fy) + Vector3::new(0.0, 0.0, c / 2.0 + dz),
+                    b1 * (i as f64 + fx)
+                        + b2 * (j as f64 + fy)
+                        + Vector3::new(0.0, 0.0, c / 2.0 + dz),
                 );
             }
         }

@@ -19,7 +19,7 @@ pub struct BuildArgs {
     /// Vacuum or cell height [Å].
     #[arg(long)]
     vacuum: Option<f64>,
-    /// pd10-pdn4: in-plane distance from the moving vertex to the pocket [Å] (default 3).
+    /// pd10-pdn4: in-plane distance from the moving vertex to the pocket [Å] (default 6).
     #[arg(long)]
     distance: Option<f64>,
     /// cun4-h-leaching: pocket N indices (0–3) carrying H, e.g. 0,2.

@@ -211,8 +211,13 @@ fn fresh(
         .map_err(|e| run_err(format!("endpoints: {e}")))?,
     };
     crate::path::validate(&band).map_err(|e| {
+        let hint = if cfg.interpolation == "idpp" {
+            "relax the IDPP path further (idpp.fmax and idpp.max_steps in a --config file) or use more images"
+        } else {
+            "try --interpolation idpp or more images"
+        };
         run_err(format!(
-            "the initial {} path is unusable: {e} (try --interpolation idpp or more images)",
+            "the initial {} path is unusable: {e} ({hint})",
             cfg.interpolation
         ))
     })?;

@@ -185,11 +185,25 @@ fn variants() -> Vec<(&'static str, BuildOptions)> {
         (
             "nis-ni-release",
             BuildOptions {
-                facet: Some("100".into()),
+                variant: Some("popup".into()),
                 ..o()
             },
         ),
         ("cu1-gc3n4", o()),
+        (
+            "cu1-gc3n4",
+            BuildOptions {
+                sheet: Some("buckled".into()),
+                ..o()
+            },
+        ),
+        (
+            "cun4-h-leaching",
+            BuildOptions {
+                variant: Some("bridge".into()),
+                ..o()
+            },
+        ),
         (
             "cu1-gc3n4",
             BuildOptions {
@@ -340,7 +354,7 @@ fn bad_builder_input_gives_errors_that_say_what_to_change() {
                 facet: Some("110".into()),
                 ..o()
             },
-            "use 001 (polar, S-terminated) or 100",
+            "use 001 (S-terminated; the only facet offered)",
         ),
         (
             "cu1-gc3n4",
@@ -350,6 +364,23 @@ fn bad_builder_input_gives_errors_that_say_what_to_change() {
                 ..o()
             },
             "3×3",
+        ),
+        (
+            "nis-ni-release",
+            BuildOptions {
+                facet: Some("100".into()),
+                ..o()
+            },
+            "reconstructs when a Ni leaves it",
+        ),
+        (
+            "cu1-gc3n4",
+            BuildOptions {
+                sheet: Some("buckled".into()),
+                supercell: Some(3),
+                ..o()
+            },
+            "--supercell must be even",
         ),
     ];
     for (system, opts, needle) in cases {
@@ -374,7 +405,7 @@ fn issue_11_every_builder_system_with_the_model_ends_in_an_honest_status() {
             "nis-ni-release",
             vec!["--variant", "distant", "--supercell", "4"],
         ),
-        ("nis-ni-release", vec!["--facet", "100"]),
+        ("nis-ni-release", vec!["--variant", "popup"]),
         ("cu1-gc3n4", vec![]),
         ("cu1-gc3n4", vec!["--sheet", "buckled"]),
         ("cun4-h-leaching", vec![]),
