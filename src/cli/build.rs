@@ -45,6 +45,14 @@ pub struct BuildArgs {
     /// as the default `sevennet`) or `frozen` (all fixed, what the `model` calculator needs).
     #[arg(long)]
     support: Option<String>,
+    /// Relax both endpoints with the calculator and record in build.json whether they are distinct
+    /// minima (writes initial_relaxed.json and final_relaxed.json; exit 4 when they relax into one
+    /// minimum, 5 when one does not relax).
+    #[arg(long)]
+    check: bool,
+    /// Calculator for --check (default: sevennet, nebkit neb's default).
+    #[arg(long, short = 'c', requires = "check")]
+    calculator: Option<String>,
     /// Output directory.
     #[arg(long, short = 'o')]
     output: PathBuf,
@@ -79,8 +87,35 @@ pub(super) fn run<W: std::io::Write>(a: BuildArgs, out: &mut W) -> Result<(), Cl
         std::slice::from_ref(&built.final_),
         ase,
     )?;
-    let text =
-        serde_json::to_string_pretty(&built.info).map_err(|e| CliError::Usage(e.to_string()))?;
+    let mut info = built.info.clone();
+    let mut outcome = None;
+    if a.check {
+        let spec = a.calculator.clone().unwrap_or_else(|| "sevennet".into());
+        let calc = crate::calculator::from_spec(&spec)?;
+        let (check, i, f) = crate::workflow::check_minima(
+            calc.as_ref(),
+            &built.initial,
+            &built.final_,
+            CHECK_FMAX,
+            1000,
+            crate::workflow::COLLAPSE_DISTANCE,
+        )
+        .map_err(|e| CliError::Usage(e.to_string()))?;
+        for (name, s) in [("initial_relaxed.json", &i), ("final_relaxed.json", &f)] {
+            crate::io::write_format(&a.output.join(name), std::slice::from_ref(s), ase)?;
+        }
+        let mut v = serde_json::to_value(&check).map_err(|e| CliError::Usage(e.to_string()))?;
+        v["run"] = serde_json::json!(true);
+        v["relaxed_files"] = serde_json::json!(["initial_relaxed.json", "final_relaxed.json"]);
+        info["check"] = v;
+        outcome = Some(check);
+    } else {
+        info["check"] = serde_json::json!({
+            "run": false,
+            "how": "nebkit build SYSTEM ... --check relaxes both endpoints with the default calculator (sevennet) and records here whether they are distinct minima",
+        });
+    }
+    let text = serde_json::to_string_pretty(&info).map_err(|e| CliError::Usage(e.to_string()))?;
     crate::io::write_atomic(&a.output.join("build.json"), text.as_bytes())?;
     writeln!(
         out,
@@ -92,5 +127,32 @@ pub(super) fn run<W: std::io::Write>(a: BuildArgs, out: &mut W) -> Result<(), Cl
         a.output.display()
     )
     .map_err(|e| CliError::Usage(e.to_string()))?;
+    if let Some(check) = outcome {
+        writeln!(
+            out,
+            "check ({}): {}: {}",
+            check.calculator, check.verdict, check.message
+        )
+        .map_err(|e| CliError::Usage(e.to_string()))?;
+        match check.exit_code() {
+            0 => {}
+            _ if check.verdict == "collapsed-endpoints" => {
+                return Err(CliError::Outcome {
+                    status: crate::workflow::Status::CollapsedEndpoints,
+                    message: check.message,
+                })
+            }
+            _ => {
+                return Err(CliError::Outcome {
+                    status: crate::workflow::Status::EndpointNotMinimum,
+                    message: check.message,
+                })
+            }
+        }
+    }
     Ok(())
 }
+
+/// Relaxation tolerance of `--check` [eV/Å]: the endpoint tolerance `nebkit neb` uses with its
+/// default fmax (0.05 / 2).
+const CHECK_FMAX: f64 = 0.025;

@@ -1298,3 +1298,147 @@ fn assemble(job: &Job, record: SplitRecord, subs: Vec<(String, NebResult)>) -> N
         ..band
     }
 }
+
+/// The outcome of relaxing two endpoints and comparing them ([`check_minima`]).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct MinimaCheck {
+    /// The calculator spec.
+    pub calculator: String,
+    /// Relaxation tolerance [eV/Å].
+    pub fmax: f64,
+    /// The initial state after relaxation.
+    pub initial: EndpointState,
+    /// The final state after relaxation.
+    #[serde(rename = "final")]
+    pub final_: EndpointState,
+    /// Final vs initial state after relaxation (`None` for endpoints with different atoms).
+    pub comparison: Option<Comparison>,
+    /// `distinct-minima`, `collapsed-endpoints` or `endpoint-not-minimum`.
+    pub verdict: String,
+    /// In words.
+    pub message: String,
+}
+
+impl MinimaCheck {
+    /// Exit code of `nebkit build --check`: 0 for distinct minima, else that of the status.
+    pub fn exit_code(&self) -> u8 {
+        match self.verdict.as_str() {
+            "collapsed-endpoints" => Status::CollapsedEndpoints.exit_code(),
+            "endpoint-not-minimum" => Status::EndpointNotMinimum.exit_code(),
+            _ => 0,
+        }
+    }
+}
+
+/// Relax both endpoints (concurrently) to `fmax` [eV/Å] within `max_steps` and say whether they are
+/// distinct minima (moving atoms apart by at least `collapse_distance` [Å]). Returns the check and
+/// the relaxed structures.
+///
+/// # Errors
+/// Calculator failures.
+pub fn check_minima(
+    calc: &dyn Calculator,
+    initial: &Structure,
+    final_: &Structure,
+    fmax: f64,
+    max_steps: usize,
+    collapse_distance: f64,
+) -> Result<(MinimaCheck, Structure, Structure), JobError> {
+    let both = [initial, final_];
+    let done: Vec<(crate::optimize::RelaxOutcome, f64)> = both
+        .par_iter()
+        .enumerate()
+        .map(|(k, s)| {
+            let ev = calc
+                .calculate(s)
+                .map_err(|e| run_err(format!("evaluating the {} state: {e}", name(k))))?;
+            ev.check_finite(&calc.name())
+                .map_err(|e| run_err(format!("the {} state: {e}", name(k))))?;
+            let f = max_free_force_atom(s, &ev.forces).map_or(0.0, |x| x.1);
+            relax_from(s, ev, calc, fmax, max_steps)
+                .map(|mut r| {
+                    r.force_calls += 1;
+                    (r, f)
+                })
+                .map_err(|e| run_err(format!("relaxing the {} state: {e}", name(k))))
+        })
+        .collect::<Result<_, JobError>>()?;
+    let states: Vec<EndpointState> = done
+        .iter()
+        .map(|(r, f0)| {
+            let mut st = state_for(&r.structure, &r.evaluation, *f0);
+            st.relaxed = true;
+            st.relaxation_steps = r.steps;
+            st.relaxation_converged = r.converged;
+            st
+        })
+        .collect();
+    let relaxed: Vec<crate::optimize::RelaxOutcome> = done.into_iter().map(|d| d.0).collect();
+    let same_atoms = initial.numbers == final_.numbers;
+    let align = !calc.capabilities().model_surface;
+    let comparison = if same_atoms {
+        let movers = moving_atoms(initial, final_, 0.1).map_err(run_err)?;
+        Some(
+            compare(&relaxed[0].structure, &relaxed[1].structure, &movers, align)
+                .map_err(run_err)?,
+        )
+    } else {
+        None
+    };
+    let (verdict, message) = if let Some(k) = (0..2).find(|&k| !states[k].relaxation_converged) {
+        (
+            Status::EndpointNotMinimum,
+            format!(
+                "the {} state did not relax below {fmax} eV/Å in {} steps (largest force {:.3} eV/Å)",
+                name(k),
+                states[k].relaxation_steps,
+                states[k].max_force
+            ),
+        )
+    } else {
+        match &comparison {
+            Some(c) if collapsed(c, collapse_distance) => (
+                Status::CollapsedEndpoints,
+                format!(
+                    "both endpoints relax into one minimum: the moving atoms end {:.3} Å apart (RMSD {:.3} Å)",
+                    c.moving_displacement, c.rmsd
+                ),
+            ),
+            Some(c) => (
+                Status::Converged,
+                format!(
+                    "the moving atoms end {:.3} Å apart, E(final) − E(initial) = {:+.4} eV",
+                    c.moving_displacement,
+                    states[1].energy - states[0].energy
+                ),
+            ),
+            None => (
+                Status::Converged,
+                format!(
+                    "both relaxed (different atoms: E(final) − E(initial) = {:+.4} eV)",
+                    states[1].energy - states[0].energy
+                ),
+            ),
+        }
+    };
+    let mut it = relaxed.into_iter();
+    let (Some(a), Some(b)) = (it.next(), it.next()) else {
+        return Err(run_err("internal: two relaxations expected"));
+    };
+    Ok((
+        MinimaCheck {
+            calculator: calc.name(),
+            fmax,
+            initial: states[0].clone(),
+            final_: states[1].clone(),
+            comparison,
+            verdict: match verdict {
+                Status::Converged => "distinct-minima".into(),
+                other => other.as_str().into(),
+            },
+            message,
+        },
+        a.structure,
+        b.structure,
+    ))
+}

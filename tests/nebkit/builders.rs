@@ -667,3 +667,62 @@ fn support_modes_free_the_right_atoms() {
         .to_string()
         .contains("--support must be local or frozen"));
 }
+
+/// Issue #11: `nebkit build --check` relaxes both endpoints with the default calculator (SevenNet-0)
+/// and records whether they are distinct minima; a final site that slides back into the pocket
+/// exits 4 (collapsed-endpoints).
+#[test]
+fn issue_11_build_check_records_distinct_or_collapsed_minima() {
+    let tmp = tempfile::tempdir().unwrap();
+    for (extra, code, verdict) in [
+        (vec!["--h-on", "0"], 0, "distinct-minima"),
+        (vec!["--variant", "bridge"], 4, "collapsed-endpoints"),
+    ] {
+        let dir = tmp.path().join(verdict);
+        let o = Command::new(env!("CARGO_BIN_EXE_nebkit"))
+            .args(["build", "cun4-h-leaching", "--check"])
+            .args(&extra)
+            .arg("--output")
+            .arg(&dir)
+            .output()
+            .unwrap();
+        assert_eq!(
+            o.status.code(),
+            Some(code),
+            "{}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        let info: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(dir.join("build.json")).unwrap())
+                .unwrap();
+        let check = &info["check"];
+        assert_eq!(check["run"], true);
+        assert_eq!(check["calculator"], "sevennet");
+        assert_eq!(check["verdict"], verdict, "{check}");
+        for k in ["initial", "final"] {
+            assert!(check[k]["relaxation_converged"].as_bool().unwrap());
+            assert!(check[k]["max_force"].as_f64().unwrap() < 0.025);
+        }
+        let moved = check["comparison"]["moving_displacement"].as_f64().unwrap();
+        if verdict == "distinct-minima" {
+            // the Cu ends over the next ring's hollow, 3.7–3.9 Å from its pocket
+            assert!(moved > 3.0, "{moved}");
+            // ASE reads the relaxed endpoints like the built ones
+            let s = nebkit::io::read(&dir.join("final_relaxed.json")).unwrap();
+            assert_eq!(s.len(), 72);
+        } else {
+            assert!(moved < 0.2, "{moved}");
+        }
+    }
+    // without --check the record says how to run it
+    let dir = tmp.path().join("plain");
+    let st = Command::new(env!("CARGO_BIN_EXE_nebkit"))
+        .args(["build", "nis-ni-release", "--output"])
+        .arg(&dir)
+        .status()
+        .unwrap();
+    assert!(st.success());
+    let info: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("build.json")).unwrap()).unwrap();
+    assert_eq!(info["check"]["run"], false);
+}
