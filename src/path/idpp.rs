@@ -39,6 +39,21 @@ impl Default for IdppSettings {
     }
 }
 
+/// Largest displacement of the starting-path jitter [Å].
+const IDPP_JITTER: f64 = 0.02;
+
+/// A deterministic number in [−1, 1) for (image, atom, axis) (SplitMix64 of the indices).
+fn unit_noise(image: usize, atom: usize, axis: usize) -> f64 {
+    let mut z = (image as u64)
+        .wrapping_mul(0x9E37_79B9_7F4A_7C15)
+        .wrapping_add((atom as u64).wrapping_mul(0xBF58_476D_1CE4_E5B9))
+        .wrapping_add(axis as u64 + 1);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^= z >> 31;
+    (z >> 11) as f64 / (1u64 << 52) as f64 - 1.0
+}
+
 /// S and its forces (−∂S/∂r) for one image with target distances `target[i][j]`.
 fn idpp_energy_forces(
     mic: &MinimumImage,
@@ -97,6 +112,18 @@ pub fn idpp(
         .minimum_image()
         .map_err(|e| BandError::Cell2(e.to_string()))?;
     let n = band.len();
+    // A tiny deterministic jitter of the interior images breaks exact symmetries of the linear
+    // path (an atom crossing a planar sheet in its plane feels no out-of-plane IDPP force and would
+    // be pushed through the sheet's atoms); the relaxed IDPP path does not depend on it.
+    for (k, img) in band.iter_mut().enumerate().take(n - 1).skip(1) {
+        for a in 0..img.len() {
+            if !img.fixed[a] {
+                for c in 0..3 {
+                    img.positions[a][c] += IDPP_JITTER * unit_noise(k, a, c);
+                }
+            }
+        }
+    }
     let d0 = distances(&mic, &band[0].positions);
     let d1 = distances(&mic, &band[n - 1].positions);
     let targets: Vec<Vec<Vec<f64>>> = (0..n)

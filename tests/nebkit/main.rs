@@ -7,6 +7,7 @@ mod calculators;
 mod cli;
 mod command;
 mod electrochem;
+mod examples;
 mod formats;
 mod ipi;
 mod neb_run;
