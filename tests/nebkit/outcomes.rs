@@ -347,3 +347,53 @@ fn issue_11_exit_codes_are_distinct_and_documented() {
         assert!(readme.contains(&line), "README lacks the row '{line}'");
     }
 }
+
+#[test]
+fn issue_11_a_split_run_killed_in_a_step_resumes_to_the_same_result() {
+    use std::time::{Duration, Instant};
+    let tmp = tempfile::tempdir().unwrap();
+    let case = root().join("reference_paths/muller-brown/run.json");
+    let run = |out: &Path| {
+        nebkit()
+            .args(["neb", "-q", "--config"])
+            .arg(&case)
+            .args(["-c", "delay:0.001:muller-brown", "--fmax", "0.01", "--images", "7"])
+            .arg("--output")
+            .arg(out)
+            .spawn()
+            .unwrap()
+    };
+    let full = tmp.path().join("full");
+    assert!(run(&full).wait().unwrap().success());
+    let killed = tmp.path().join("killed");
+    let mut child = run(&killed);
+    let start = Instant::now();
+    let step_cp = killed.join("steps/1/checkpoint.json");
+    loop {
+        let it = std::fs::read_to_string(&step_cp)
+            .ok()
+            .and_then(|t| serde_json::from_str::<Value>(&t).ok())
+            .and_then(|v| v["iteration"].as_u64())
+            .unwrap_or(0);
+        if it >= 20 {
+            break;
+        }
+        assert!(start.elapsed() < Duration::from_secs(120), "no step checkpoint appeared");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    child.kill().unwrap(); // SIGKILL in the middle of step 1
+    child.wait().unwrap();
+    assert!(!killed.join("result.json").exists());
+    let st = nebkit()
+        .args(["neb", "-q", "--restart"])
+        .arg(&killed)
+        .status()
+        .unwrap();
+    assert!(st.success());
+    let (a, b) = (result(&full), result(&killed));
+    assert_eq!(a["status"], "multi-step");
+    assert_eq!(a["steps"], b["steps"], "the resumed steps are bitwise the uninterrupted ones");
+    assert_eq!(a["barrier_forward"], b["barrier_forward"]);
+    // the evaluation cache (on for engines in other processes) means nothing is paid twice
+    assert_eq!(a["force_calls"], b["force_calls"]);
+}
