@@ -66,7 +66,8 @@ impl PathShape {
     /// for intermediate minima; an endpoint counts as a maximum if the profile falls from it by more
     /// than `tolerance`. The endpoints are minima (relaxed or checked), so a rise from an endpoint
     /// counts from [`ENDPOINT_FRACTION`] × `tolerance` on: a small reverse barrier is still a
-    /// barrier. The profile is sampled on its cubic Hermite fit so that extrema between images count.
+    /// barrier. Maxima of the cubic Hermite fit between images count (a saddle between two images);
+    /// minima count only at images.
     pub fn new(profile: &Profile, tolerance: f64) -> Self {
         let rise = ENDPOINT_FRACTION * tolerance;
         let per_segment = 32;
@@ -83,6 +84,19 @@ impl PathShape {
                 p.2 = k / per_segment;
             }
         }
+        // Keep the images and the fit's maxima between them, but not the fit's dips: a minimum
+        // must be an image (it is what a split relaxes), and a cubic through a steep image next to
+        // a flat endpoint can undershoot below both without any image there.
+        let pts: Vec<(f64, f64, usize)> = (0..pts.len())
+            .filter(|&k| {
+                k % per_segment == 0
+                    || (k > 0
+                        && k + 1 < pts.len()
+                        && pts[k].1 > pts[k - 1].1
+                        && pts[k].1 >= pts[k + 1].1)
+            })
+            .map(|k| pts[k])
+            .collect();
         let point = |p: (f64, f64, usize), kind| TurningPoint {
             kind,
             s: p.0,
@@ -310,6 +324,21 @@ mod tests {
         let shape = PathShape::new(&profile(&[0.0, 0.02, -0.5, -1.0]), TOL);
         assert_eq!(shape.steps().len(), 1, "{shape:?}");
         assert!((shape.steps()[0].barrier_forward() - 0.02).abs() < 1e-3);
+    }
+
+    #[test]
+    fn a_dip_of_the_fit_between_images_is_no_minimum() {
+        // a steep image next to a flat final state: the cubic undershoots below the final state
+        let p = Profile {
+            s: vec![0.0, 1.0, 2.0, 3.0],
+            energies: vec![0.0, 1.0, 0.33, 0.07],
+            slopes: vec![0.0, 0.0, -3.0, 0.0],
+        };
+        assert!(p.extrema().iter().any(|q| q.energy < 0.0), "the fit dips");
+        let shape = PathShape::new(&p, TOL);
+        assert!(!shape.final_is_maximum(), "{shape:?}");
+        assert_eq!(shape.steps().len(), 1);
+        assert!(shape.intermediates().is_empty());
     }
 
     #[test]

@@ -29,12 +29,16 @@ pub enum Climb {
 /// multiple of the convergence fmax.
 pub const CLIMB_AUTO_FACTOR: f64 = 10.0;
 
+/// [`Climb::Auto`] switches the climbing image on below this NEB force at the latest [eV/Å] (eOn's
+/// `ci_after` default), so that tight convergence criteria do not delay it to the end.
+pub const CLIMB_AUTO_FLOOR: f64 = 0.5;
+
 impl Climb {
     /// The NEB fmax below which the climbing image switches on (`None`: never, or from the start).
     pub fn threshold(self, fmax: f64) -> Option<f64> {
         match self {
             Climb::AfterFmax(t) => Some(t),
-            Climb::Auto => Some(CLIMB_AUTO_FACTOR * fmax),
+            Climb::Auto => Some((CLIMB_AUTO_FACTOR * fmax).max(CLIMB_AUTO_FLOOR)),
             Climb::Off | Climb::Always => None,
         }
     }
@@ -160,6 +164,16 @@ pub enum NebError {
     /// An observer failed (e.g. writing the checkpoint).
     #[error("{0}")]
     Observer(String),
+    /// The band ran away: its NEB force is no longer finite.
+    #[error("the band diverged at iteration {iteration}: the NEB force on image {image} is not finite (its energy is {energy:e} eV); the optimiser ran away (lower --max-step or use the other --optimizer)")]
+    Diverged {
+        /// Optimiser step.
+        iteration: usize,
+        /// The first image whose NEB force is not finite.
+        image: usize,
+        /// Its energy [eV].
+        energy: f64,
+    },
 }
 
 /// Result of [`run_neb`].
@@ -453,6 +467,16 @@ pub fn run_neb_seeded(
                     true,
                 );
             }
+        }
+        if !bf.max_force.is_finite() {
+            let image = (0..n)
+                .find(|&i| bf.forces[i].iter().any(|f| !f.norm().is_finite()))
+                .unwrap_or(0);
+            return Err(NebError::Diverged {
+                iteration,
+                image,
+                energy: energies[image],
+            });
         }
         history.push(bf.max_force);
         let checkpoint = Checkpoint {

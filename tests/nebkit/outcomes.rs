@@ -357,7 +357,14 @@ fn issue_11_a_split_run_killed_in_a_step_resumes_to_the_same_result() {
         nebkit()
             .args(["neb", "-q", "--config"])
             .arg(&case)
-            .args(["-c", "delay:0.001:muller-brown", "--fmax", "0.01", "--images", "7"])
+            .args([
+                "-c",
+                "delay:0.001:muller-brown",
+                "--fmax",
+                "0.01",
+                "--images",
+                "7",
+            ])
             .arg("--output")
             .arg(out)
             .spawn()
@@ -378,7 +385,10 @@ fn issue_11_a_split_run_killed_in_a_step_resumes_to_the_same_result() {
         if it >= 20 {
             break;
         }
-        assert!(start.elapsed() < Duration::from_secs(120), "no step checkpoint appeared");
+        assert!(
+            start.elapsed() < Duration::from_secs(120),
+            "no step checkpoint appeared"
+        );
         std::thread::sleep(Duration::from_millis(5));
     }
     child.kill().unwrap(); // SIGKILL in the middle of step 1
@@ -392,7 +402,10 @@ fn issue_11_a_split_run_killed_in_a_step_resumes_to_the_same_result() {
     assert!(st.success());
     let (a, b) = (result(&full), result(&killed));
     assert_eq!(a["status"], "multi-step");
-    assert_eq!(a["steps"], b["steps"], "the resumed steps are bitwise the uninterrupted ones");
+    assert_eq!(
+        a["steps"], b["steps"],
+        "the resumed steps are bitwise the uninterrupted ones"
+    );
     assert_eq!(a["barrier_forward"], b["barrier_forward"]);
     // the evaluation cache (on for engines in other processes) means nothing is paid twice
     assert_eq!(a["force_calls"], b["force_calls"]);
