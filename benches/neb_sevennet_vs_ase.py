@@ -5,7 +5,8 @@
 
 Needs sevenn 0.13.0 (torch, e3nn, ase) in the running Python; builds nebkit in release mode.
 
-System: a Ni atom leaving NiS(001) (`nebkit build nis-ni-release`, 72 atoms, top half free).
+System: a Ni atom popping up out of NiS(001) (`nebkit build nis-ni-release --variant popup`, 72
+atoms, top half free; the builder's default since #11 is the release to the adjacent hollow).
 1. nebkit relaxes both endpoints with sevennet (`--relax-endpoints`, 0.01 eV/Å); the relaxed
    endpoints are written once and used by both codes.
 2. Both codes start from the same linear (minimum-image) band of 5 images, k = 0.1 eV/Å², improved
@@ -78,11 +79,12 @@ def main():
     nebkit = os.path.join(ROOT, 'target', 'release', 'nebkit')
     with tempfile.TemporaryDirectory() as tmp:
         # 1. endpoints, relaxed once by nebkit
-        run([nebkit, 'build', 'nis-ni-release', '--output', os.path.join(tmp, 'build')])
+        run([nebkit, 'build', 'nis-ni-release', '--variant', 'popup', '--output',
+             os.path.join(tmp, 'build')])
         p = subprocess.run([nebkit, 'neb', '--quiet', '--initial',
                             os.path.join(tmp, 'build', 'initial.json'), '--final',
                             os.path.join(tmp, 'build', 'final.json'), '--relax-endpoints',
-                            '--fmax', '0.01', '--max-iterations', '1', '--output',
+                            '--endpoint-fmax', '0.01', '--max-iterations', '1', '--output',
                             os.path.join(tmp, 'relax')], capture_output=True, text=True)
         if p.returncode not in (0, 3):
             raise SystemExit(p.stderr)

@@ -107,15 +107,36 @@ pub fn idpp(
     n_images: usize,
     settings: &IdppSettings,
 ) -> Result<Vec<Structure>, BandError> {
+    idpp_from(initial, final_, n_images, settings, false)
+}
+
+/// [`idpp`] starting from the linear path with every free atom of the interior images displaced by
+/// at most 0.02 Å (deterministically) when `jitter` is set: an exact symmetry of the linear path (an
+/// atom crossing a planar sheet in its plane feels no out-of-plane IDPP force) then no longer traps
+/// the relaxation in a path through other atoms. IDPP has local minima: where one start passes atoms
+/// through each other the other may not.
+///
+/// # Errors
+/// Inconsistent endpoints.
+pub fn idpp_from(
+    initial: &Structure,
+    final_: &Structure,
+    n_images: usize,
+    settings: &IdppSettings,
+    jitter: bool,
+) -> Result<Vec<Structure>, BandError> {
     let mut band = interpolate_linear(initial, final_, n_images)?;
     let mic = initial
         .minimum_image()
         .map_err(|e| BandError::Cell2(e.to_string()))?;
     let n = band.len();
-    // A tiny deterministic jitter of the interior images breaks exact symmetries of the linear
-    // path (an atom crossing a planar sheet in its plane feels no out-of-plane IDPP force and would
-    // be pushed through the sheet's atoms); the relaxed IDPP path does not depend on it.
-    for (k, img) in band.iter_mut().enumerate().take(n - 1).skip(1) {
+    for (k, img) in band
+        .iter_mut()
+        .enumerate()
+        .take(n - 1)
+        .skip(1)
+        .filter(|_| jitter)
+    {
         for a in 0..img.len() {
             if !img.fixed[a] {
                 for c in 0..3 {

@@ -3,7 +3,7 @@
 
 mod idpp;
 
-pub use idpp::{idpp, IdppSettings};
+pub use idpp::{idpp, idpp_from, IdppSettings};
 
 use crate::structure::{elements, MinimumImage, Structure};
 use nalgebra::Vector3;

@@ -28,7 +28,7 @@ use crate::optimize::{
     max_free_force_atom, relax_from, run_neb_seeded, Checkpoint, NebOutcome, Observer,
     ProgressObserver,
 };
-use crate::path::{idpp, interpolate_linear, reaction_coordinate, resample};
+use crate::path::{idpp, idpp_from, interpolate_linear, reaction_coordinate, resample};
 use crate::structure::{compare, elements, moving_atoms, Comparison, Structure};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -37,6 +37,10 @@ use std::path::{Path, PathBuf};
 
 /// Split steps may themselves be split once more (a step of a step), no deeper.
 pub const MAX_SPLIT_DEPTH: usize = 2;
+
+/// An intermediate whose relaxation moves an atom farther than this from its band image [Å] is not
+/// split at (the band does not locate that minimum).
+pub const INTERMEDIATE_DRIFT: f64 = 1.5;
 
 /// Errors that stop a run (a finished run with a bad outcome is a [`NebResult`] with a status, not
 /// an error).
@@ -195,6 +199,23 @@ fn fresh(
     saved.output = Some(PathBuf::from("."));
     saved.relax_endpoints = Some(false);
     write_json(&dir.join("run.json"), &saved)?;
+    let mut path_note = None;
+    let idpp_chain = |note: &mut Option<String>| -> Result<Vec<Structure>, JobError> {
+        let plain = idpp(&initial, &final_, cfg.images, &cfg.idpp)
+            .map_err(|e| run_err(format!("endpoints: {e}")))?;
+        if crate::path::validate(&plain).is_ok() {
+            return Ok(plain);
+        }
+        // IDPP has local minima: a slightly jittered start may route atoms around each other
+        // where the symmetric linear start does not
+        let jittered = idpp_from(&initial, &final_, cfg.images, &cfg.idpp, true)
+            .map_err(|e| run_err(format!("endpoints: {e}")))?;
+        if crate::path::validate(&jittered).is_ok() {
+            *note = Some("the IDPP path from the linear start passed atoms through each other; the band starts from IDPP relaxed from a slightly jittered linear path".to_string());
+            return Ok(jittered);
+        }
+        Ok(plain)
+    };
     let band = match path {
         Some(mut p) => {
             let n = p.len();
@@ -202,14 +223,24 @@ fn fresh(
                 p[0] = initial.clone();
                 p[n - 1].positions.clone_from(&final_.positions);
             }
-            p
+            if crate::path::validate(&p).is_ok() {
+                p
+            } else {
+                // a section of a band resampled between relaxed minima can pass atoms through
+                // each other where a relaxation moved them far: start from IDPP instead
+                path_note = Some("the band section between these minima passed atoms through each other; the step starts from an IDPP path".to_string());
+                idpp_chain(&mut None)?
+            }
         }
         None => match cfg.interpolation.as_str() {
-            "idpp" => idpp(&initial, &final_, cfg.images, &cfg.idpp),
-            _ => interpolate_linear(&initial, &final_, cfg.images),
-        }
-        .map_err(|e| run_err(format!("endpoints: {e}")))?,
+            "idpp" => idpp_chain(&mut path_note)?,
+            _ => interpolate_linear(&initial, &final_, cfg.images)
+                .map_err(|e| run_err(format!("endpoints: {e}")))?,
+        },
     };
+    if let Some(n) = &path_note {
+        (job.log)(&format!("note: {n}"));
+    }
     crate::path::validate(&band).map_err(|e| {
         let hint = if cfg.interpolation == "idpp" {
             "relax the IDPP path further (idpp.fmax and idpp.max_steps in a --config file) or use more images"
@@ -1013,6 +1044,21 @@ fn start_split(
                 "the minimum near image {} did not relax below {efmax} eV/Å in {} steps; it is used as relaxed so far",
                 p.image, r.steps
             ));
+        }
+        // a minimum the band did not locate: the relaxation carried atoms far from the image, so
+        // the band's sections do not lead to it; splitting there would start the steps from paths
+        // that pass atoms through each other
+        let drift = compare(&o.band[p.image], &r.structure, &[], false)
+            .map(|c| (c.max_displacement, c.max_atom))
+            .unwrap_or((0.0, 0));
+        if drift.0 > INTERMEDIATE_DRIFT {
+            notes.push(format!(
+                "the minimum near image {} was not split at: relaxing that image moved {} by {:.2} Å (more than {INTERMEDIATE_DRIFT} Å), so the band does not locate that minimum",
+                p.image,
+                atom_name(&o.band[p.image], drift.1),
+                drift.0
+            ));
+            continue;
         }
         let prev = &chain[chain.len() - 1].1;
         let same_prev = compare(prev, &r.structure, &movers, job_align(job))
