@@ -320,15 +320,14 @@ fn prepare_endpoints(
             given.moving_displacement, given.rmsd, cfg.collapse_distance
         );
         let rep = report(&states, given, calls);
-        return stop_before_band(
+        return stop(
             job,
             Status::CollapsedEndpoints,
             message,
             &structures,
             &evaluations,
             rep,
-        )
-        .map(Err);
+        );
     }
     // relax what needs it (both endpoints concurrently)
     let todo: Vec<bool> = states
@@ -403,15 +402,14 @@ fn prepare_endpoints(
                 name(k)
             );
             let rep = report(&states, cmp, calls);
-            return stop_before_band(
+            return stop(
                 job,
                 Status::EndpointNotMinimum,
                 message,
                 &structures,
                 &evaluations,
                 rep,
-            )
-            .map(Err);
+            );
         }
     }
     if collapsed(&cmp, cfg.collapse_distance) {
@@ -436,15 +434,14 @@ fn prepare_endpoints(
             job.dir.display()
         );
         let rep = report(&states, cmp, calls);
-        return stop_before_band(
+        return stop(
             job,
             Status::CollapsedEndpoints,
             message,
             &structures,
             &evaluations,
             rep,
-        )
-        .map(Err);
+        );
     }
     let rep = report(&states, cmp, calls);
     let mut it = structures.into_iter().zip(evaluations);
@@ -456,6 +453,18 @@ fn prepare_endpoints(
         final_: f,
         report: rep,
     }))
+}
+
+/// [`stop_before_band`] as the early return of [`prepare_endpoints`].
+fn stop(
+    job: &Job,
+    status: Status,
+    message: String,
+    structures: &[Structure],
+    evaluations: &[Evaluation],
+    report: EndpointReport,
+) -> Result<Result<Ready, NebResult>, JobError> {
+    stop_before_band(job, status, message, structures, evaluations, report).map(Err)
 }
 
 fn name(k: usize) -> &'static str {
