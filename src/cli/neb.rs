@@ -246,9 +246,8 @@ fn plan(args: &NebArgs) -> Result<RunConfig, CliError> {
             potentiostat: base.map(|b| b.potentiostat).unwrap_or_default(),
         });
     }
-    let touches = args.phi_she.is_some()
-        || args.potentiostat.is_some()
-        || args.potential_tolerance.is_some();
+    let touches =
+        args.phi_she.is_some() || args.potentiostat.is_some() || args.potential_tolerance.is_some();
     match cfg.electrochem.as_mut() {
         Some(ec) => {
             if let Some(phi) = args.phi_she {

@@ -39,8 +39,22 @@ fn neb(calc: &str, u: f64, potentiostat: &str, dir: &Path, out: &str) -> Output 
     let (a, c) = endpoints(dir);
     Command::new(env!("CARGO_BIN_EXE_nebkit"))
         .args(["neb", "-q", "-c", calc, &format!("--potential={u}")])
-        .args(["--potentiostat", potentiostat, "--images", "5", "--fmax", "0.5"])
-        .args(["--optimizer", "lbfgs", "--spring", "1", "--max-step", "0.05"])
+        .args([
+            "--potentiostat",
+            potentiostat,
+            "--images",
+            "5",
+            "--fmax",
+            "0.5",
+        ])
+        .args([
+            "--optimizer",
+            "lbfgs",
+            "--spring",
+            "1",
+            "--max-step",
+            "0.05",
+        ])
         .args(["--climb", "--initial"])
         .arg(a)
         .arg("--final")
@@ -81,7 +95,10 @@ fn check(o: &Output, dir: &Path, u: f64, potentiostat: &str) {
         .collect();
     for (x, dn) in xs.iter().zip(ec["excess_electrons"].as_array().unwrap()) {
         let want = MB.capacitance * (MB.pzc(*x) - u);
-        assert!((dn.as_f64().unwrap() - want).abs() < 0.011, "{dn} vs {want}");
+        assert!(
+            (dn.as_f64().unwrap() - want).abs() < 0.011,
+            "{dn} vs {want}"
+        );
     }
 }
 
@@ -187,7 +204,8 @@ fn ipi_clients_take_the_electron_count_per_evaluation_with_either_potentiostat()
     let _ = c.kill();
     let _ = c.wait();
     assert!(!o.status.success());
-    assert!(String::from_utf8_lossy(&o.stderr).contains("takes the electron count or target potential per evaluation"));
+    assert!(String::from_utf8_lossy(&o.stderr)
+        .contains("takes the electron count or target potential per evaluation"));
     // a calculator without charge support (EMT) answers without an electron count: an error
     let name = format!("nebkit_ec_{}_emt", std::process::id());
     let mut c = client(&py, &name, tmp.path(), &["--calculator", "emt"]);
