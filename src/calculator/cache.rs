@@ -38,6 +38,13 @@ impl Hasher {
     }
 }
 
+/// A 128-bit content digest (hex) of `bytes` (not cryptographic: it tells versions of a file apart).
+pub fn digest(bytes: &[u8]) -> String {
+    let mut h = Hasher::new();
+    h.bytes(bytes);
+    h.hex()
+}
+
 /// Wraps a calculator with the cache in `dir`.
 pub struct Cached {
     inner: Box<dyn Calculator>,
@@ -69,7 +76,10 @@ impl Cached {
 
     fn key(&self, s: &Structure, dn: Option<f64>) -> String {
         let mut h = Hasher::new();
-        h.bytes(self.inner.name().as_bytes());
+        // everything that changes the answer: the calculator and what it depends on beyond its spec
+        // (engine program content, electrode potential and potentiostat of a grand-canonical run)
+        h.bytes(self.inner.cache_identity().as_bytes());
+        h.bytes(&[0]);
         h.bytes(&s.numbers);
         for p in &s.positions {
             for k in 0..3 {
@@ -149,6 +159,9 @@ impl Calculator for Cached {
         self.store(&key, &ev);
         Ok(ev)
     }
+    fn cache_identity(&self) -> String {
+        self.inner.cache_identity()
+    }
 }
 
 #[cfg(test)]
@@ -193,5 +206,111 @@ mod tests {
         cache.calculate(&t).unwrap();
         assert_eq!(counted.calls(), 2);
         assert_ne!(cache.key(&s, None), cache.key(&s, Some(0.0)));
+    }
+
+    #[test]
+    fn a_cache_written_at_one_potential_is_never_served_at_another() {
+        use crate::calculator::builtin::analytic::MbElectrode;
+        use crate::electrochem::{EngineGrandCanonical, GrandCanonical, PotentiostatSettings};
+        let dir = tempfile::tempdir().unwrap();
+        let mb = MbElectrode {
+            u0: 0.0,
+            u1: 0.5,
+            capacitance: 1.0,
+            phi_she: 4.44,
+        };
+        let s = Structure::from_symbols(&["H"], vec![Vector3::new(-0.5, 1.4, 0.0)]).unwrap();
+        let at = |u: f64| -> f64 {
+            let gc = GrandCanonical::new(
+                Box::new(mb),
+                PotentiostatSettings {
+                    potential: u,
+                    phi_she: 4.44,
+                    tolerance: 0.01,
+                    max_updates: 20,
+                    capacitance_guess: 1.0,
+                },
+            )
+            .unwrap();
+            let cached = Cached::new(Box::new(gc), dir.path().to_path_buf()).unwrap();
+            let e = cached.calculate(&s).unwrap().energy;
+            assert_eq!(cached.hits(), 0, "U = {u} was served from the cache");
+            e
+        };
+        let (e1, e0) = (at(1.0), at(0.0));
+        // the closed-form Ω at each potential, not the other's
+        assert!((e1 - mb.grand(-0.5, 1.4, 1.0).0).abs() < 1e-9);
+        assert!((e0 - mb.grand(-0.5, 1.4, 0.0).0).abs() < 1e-9);
+        // the same potential again is a hit
+        let gc = GrandCanonical::new(
+            Box::new(mb),
+            PotentiostatSettings {
+                potential: 1.0,
+                phi_she: 4.44,
+                tolerance: 0.01,
+                max_updates: 20,
+                capacitance_guess: 1.0,
+            },
+        )
+        .unwrap();
+        let cached = Cached::new(Box::new(gc), dir.path().to_path_buf()).unwrap();
+        assert_eq!(cached.calculate(&s).unwrap().energy, e1);
+        assert_eq!(cached.hits(), 1);
+        // the engine's potentiostat at the same potential is another route: its own entries
+        let target = crate::calculator::PotentialTarget {
+            potential: 1.0,
+            phi_she: 4.44,
+            tolerance: 0.01,
+        };
+        struct Own(MbElectrode);
+        impl Calculator for Own {
+            fn name(&self) -> String {
+                self.0.name()
+            }
+            fn capabilities(&self) -> Capabilities {
+                Capabilities {
+                    target_potential: true,
+                    ..self.0.capabilities()
+                }
+            }
+            fn calculate(&self, s: &Structure) -> Result<Evaluation, CalcError> {
+                self.0.calculate(s)
+            }
+            fn calculate_at_potential(
+                &self,
+                s: &Structure,
+                t: &crate::calculator::PotentialTarget,
+            ) -> Result<Evaluation, CalcError> {
+                let x = s.positions[0].x;
+                let dn = self.0.capacitance * (self.0.pzc(x) - t.potential);
+                self.0.calculate_charged(s, dn)
+            }
+        }
+        let eng = EngineGrandCanonical::new(Box::new(Own(mb)), target).unwrap();
+        let cached = Cached::new(Box::new(eng), dir.path().to_path_buf()).unwrap();
+        let e = cached.calculate(&s).unwrap().energy;
+        assert_eq!(cached.hits(), 0);
+        assert!((e - mb.grand(-0.5, 1.4, 1.0).0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn a_changed_engine_program_is_another_calculator() {
+        let dir = tempfile::tempdir().unwrap();
+        let script = dir.path().join("engine.py");
+        std::fs::write(&script, "print(1)\n").unwrap();
+        let spec = crate::calculator::Spec::parse(&format!("command:python3 {}", script.display()))
+            .unwrap();
+        let c = crate::calculator::command::CommandCalculator::from_spec(&spec).unwrap();
+        let before = c.cache_identity();
+        std::fs::write(&script, "print(2)\n").unwrap();
+        let after = c.cache_identity();
+        assert_ne!(before, after);
+        assert!(before.starts_with(&c.name()));
+        // and so are its cache keys
+        let s = Structure::from_symbols(&["H"], vec![Vector3::zeros()]).unwrap();
+        let cached = Cached::new(Box::new(c), dir.path().join("cache")).unwrap();
+        let k2 = cached.key(&s, None);
+        std::fs::write(&script, "print(1)\n").unwrap();
+        assert_ne!(cached.key(&s, None), k2);
     }
 }

@@ -7,8 +7,15 @@
 //! `result.json` (`{"energy": eV, "forces": [[eV/Å]...]}`) or `result.extxyz` (energy in the comment
 //! line, `forces` per atom). At most `max` programs run at a time. A failing program, a missing or
 //! malformed result, the wrong number of forces or NaN → an error naming the work directory.
+//!
+//! Constant potential (the protocol of [`super::electronic`]): the structure's info carries
+//! `excess_electrons` (nebkit's potentiostat) or `target_potential`/`target_work_function`/`phi_she`
+//! (the engine's own potentiostat); `result.json` (or the `result.extxyz` comment line) answers with
+//! `excess_electrons`, `work_function` (or `fermi_level` and `vacuum_level`) and optionally
+//! `grand_energy`.
 
-use super::{CalcError, Calculator, Capabilities, Evaluation, Spec};
+use super::electronic::{read_answer, Request};
+use super::{CalcError, Calculator, Capabilities, Evaluation, PotentialTarget, Spec};
 use crate::structure::Structure;
 use nalgebra::Vector3;
 use std::path::PathBuf;
@@ -89,7 +96,7 @@ impl CommandCalculator {
         }
     }
 
-    fn run_one(&self, s: &Structure) -> Result<Evaluation, CalcError> {
+    fn run_one(&self, s: &Structure, request: &Request) -> Result<Evaluation, CalcError> {
         let k = self.counter.fetch_add(1, Ordering::SeqCst);
         let image = s
             .info
@@ -105,7 +112,11 @@ impl CommandCalculator {
         } else {
             ("structure.extxyz", crate::io::Format::ExtXyz)
         };
-        crate::io::write_format(&dir.join(name), std::slice::from_ref(s), format)
+        let mut handed = s.clone();
+        if let Some(serde_json::Value::Object(m)) = request.to_json() {
+            handed.info.extend(m);
+        }
+        crate::io::write_format(&dir.join(name), std::slice::from_ref(&handed), format)
             .map_err(|e| self.err(&dir, e.to_string()))?;
         let mut child = std::process::Command::new("sh")
             .arg("-c")
@@ -149,9 +160,6 @@ impl CommandCalculator {
                 .map_err(|e| self.err(&dir, e.to_string()))?;
             let v: serde_json::Value = serde_json::from_str(&text)
                 .map_err(|e| self.err(&dir, format!("result.json: malformed JSON: {e}")))?;
-            let energy = v["energy"]
-                .as_f64()
-                .ok_or_else(|| self.err(&dir, "result.json: missing \"energy\"".into()))?;
             let forces = v["forces"]
                 .as_array()
                 .and_then(|a| {
@@ -169,12 +177,14 @@ impl CommandCalculator {
                         "result.json: \"forces\" must be rows of 3 numbers".into(),
                     )
                 })?;
+            let (energy, electrons) = read_answer(&v, None, request)
+                .map_err(|e| self.err(&dir, format!("result.json: {e}")))?;
             Evaluation {
                 energy,
                 forces,
                 stress: None,
                 energies: None,
-                electrons: None,
+                electrons,
                 extra: None,
             }
         } else if dir.join("result.extxyz").exists() {
@@ -182,17 +192,22 @@ impl CommandCalculator {
                 .map_err(|e| self.err(&dir, e.to_string()))?;
             let st = r
                 .stored
+                .clone()
                 .ok_or_else(|| self.err(&dir, "result.extxyz has no energy/forces".into()))?;
+            let mut info = serde_json::Value::Object(r.info.clone());
+            if let Some(e) = st.energy {
+                info["energy"] = serde_json::json!(e);
+            }
+            let (energy, electrons) = read_answer(&info, None, request)
+                .map_err(|e| self.err(&dir, format!("result.extxyz: {e}")))?;
             Evaluation {
-                energy: st
-                    .energy
-                    .ok_or_else(|| self.err(&dir, "result.extxyz: no energy".into()))?,
+                energy,
                 forces: st
                     .forces
                     .ok_or_else(|| self.err(&dir, "result.extxyz: no forces".into()))?,
                 stress: None,
                 energies: None,
-                electrons: None,
+                electrons,
                 extra: None,
             }
         } else {
@@ -223,10 +238,51 @@ impl Calculator for CommandCalculator {
             forces: true,
             periodic: true,
             external: true,
+            // whether the program really follows the protocol is checked on every answer
+            electron_count: true,
+            target_potential: true,
             ..Default::default()
         }
     }
     fn calculate(&self, s: &Structure) -> Result<Evaluation, CalcError> {
+        self.run_limited(s, &Request::Neutral)
+    }
+    fn calculate_charged(&self, s: &Structure, dn: f64) -> Result<Evaluation, CalcError> {
+        self.run_limited(s, &Request::Charged(dn))
+    }
+    fn calculate_at_potential(
+        &self,
+        s: &Structure,
+        target: &PotentialTarget,
+    ) -> Result<Evaluation, CalcError> {
+        self.run_limited(s, &Request::Target(*target))
+    }
+    fn cache_identity(&self) -> String {
+        format!("{}|{}", self.spec, self.program_fingerprint())
+    }
+}
+
+impl CommandCalculator {
+    /// Content hashes of every file the command line names (the engine script, its input
+    /// templates): a changed engine must never be served results cached from the old one.
+    fn program_fingerprint(&self) -> String {
+        let mut parts = Vec::new();
+        for token in self.program.split_whitespace() {
+            let token = token.trim_matches(|c| c == '\'' || c == '"');
+            let path = std::path::Path::new(token);
+            // only regular files (a symlink to one is read, as the shell would run it)
+            if let Ok(meta) = std::fs::metadata(path) {
+                if meta.is_file() && meta.len() <= 64 << 20 {
+                    if let Ok(bytes) = std::fs::read(path) {
+                        parts.push(format!("{token}={}", super::cache::digest(&bytes)));
+                    }
+                }
+            }
+        }
+        parts.join(";")
+    }
+
+    fn run_limited(&self, s: &Structure, request: &Request) -> Result<Evaluation, CalcError> {
         {
             let mut n = self.running.lock().unwrap_or_else(|e| e.into_inner());
             while *n >= self.max {
@@ -234,7 +290,7 @@ impl Calculator for CommandCalculator {
             }
             *n += 1;
         }
-        let result = self.run_one(s);
+        let result = self.run_one(s, request);
         *self.running.lock().unwrap_or_else(|e| e.into_inner()) -= 1;
         self.free.notify_one();
         result

@@ -7,7 +7,8 @@
 //! little-endian int32/float64; Bohr and Hartree (CODATA 2014, [`crate::units`]); the cell with lattice
 //! vectors as columns.
 
-use super::{CalcError, Calculator, Capabilities, Evaluation, Spec};
+use super::electronic::{read_answer, Request};
+use super::{CalcError, Calculator, Capabilities, Evaluation, PotentialTarget, Spec};
 use crate::structure::Structure;
 use crate::units::{BOHR, HARTREE};
 use nalgebra::{Matrix3, Vector3};
@@ -299,16 +300,34 @@ fn status(s: &mut Stream) -> Result<String, Failure> {
 }
 
 /// One evaluation over the wire.
-fn exchange(s: &mut Stream, st: &Structure, replica: i32) -> Result<Evaluation, Failure> {
+fn exchange(
+    s: &mut Stream,
+    st: &Structure,
+    replica: i32,
+    request: &Request,
+) -> Result<Evaluation, Failure> {
     let mut h = status(s)?;
+    let mut initialised = false;
     if h == "NEEDINIT" {
+        // nebkit's extension: the INIT string carries the evaluation's electrochemical request as
+        // JSON (a single NUL byte, as before, for neutral evaluations); clients that want it ask for
+        // INIT before every evaluation
+        let init = request
+            .to_json()
+            .map_or_else(|| vec![0u8], |v| v.to_string().into_bytes());
         let mut buf = Vec::new();
         buf.extend_from_slice(&header("INIT"));
         buf.extend_from_slice(&replica.to_le_bytes());
-        buf.extend_from_slice(&1i32.to_le_bytes());
-        buf.push(0);
+        buf.extend_from_slice(&(init.len() as i32).to_le_bytes());
+        buf.extend_from_slice(&init);
         s.write_all(&buf).map_err(io_lost)?;
+        initialised = true;
         h = status(s)?;
+    }
+    if !initialised && *request != Request::Neutral {
+        return Err(Failure::Protocol(
+            "a constant-potential evaluation needs a client that takes the electron count or target potential per evaluation (it asks for INIT before each one, nebkit's i-PI extension); this client did not: run tools/ipi_client.py (it does, for any ASE calculator that takes a charge) or use --potential only with such clients".into(),
+        ));
     }
     if h != "READY" {
         return Err(Failure::Protocol(format!("expected READY, got '{h}'")));
@@ -372,15 +391,18 @@ fn exchange(s: &mut Stream, st: &Structure, replica: i32) -> Result<Evaluation, 
             "returned a non-finite energy or force".into(),
         ));
     }
+    let answer = extra.clone().unwrap_or(serde_json::Value::Null);
+    let (energy, electrons) = read_answer(&answer, Some(e * HARTREE), request)
+        .map_err(|why| Failure::Protocol(format!("extras: {why}")))?;
     Ok(Evaluation {
-        energy: e * HARTREE,
+        energy,
         forces: f
             .chunks(3)
             .map(|c| Vector3::new(c[0], c[1], c[2]) * (HARTREE / BOHR))
             .collect(),
         stress: None,
         energies: None,
-        electrons: None,
+        electrons,
         extra,
     })
 }
@@ -408,11 +430,32 @@ impl Calculator for IpiServer {
             forces: true,
             periodic: true,
             external: true,
+            // whether a client follows the protocol is checked on every answer
+            electron_count: true,
+            target_potential: true,
             ..Default::default()
         }
     }
 
     fn calculate(&self, s: &Structure) -> Result<Evaluation, CalcError> {
+        self.evaluate(s, &Request::Neutral)
+    }
+
+    fn calculate_charged(&self, s: &Structure, dn: f64) -> Result<Evaluation, CalcError> {
+        self.evaluate(s, &Request::Charged(dn))
+    }
+
+    fn calculate_at_potential(
+        &self,
+        s: &Structure,
+        target: &PotentialTarget,
+    ) -> Result<Evaluation, CalcError> {
+        self.evaluate(s, &Request::Target(*target))
+    }
+}
+
+impl IpiServer {
+    fn evaluate(&self, s: &Structure, request: &Request) -> Result<Evaluation, CalcError> {
         let replica = s.info.get("image").and_then(|v| v.as_i64()).unwrap_or(0) as i32;
         // LAMMPS wants a along x and b in the xy plane: send a rotated copy, rotate forces back
         let rotation = if self.lammps {
@@ -437,7 +480,7 @@ impl Calculator for IpiServer {
         loop {
             let mut c = self.acquire(deadline)?;
             c.stream.set_timeout(self.eval_timeout);
-            match exchange(&mut c.stream, s, replica) {
+            match exchange(&mut c.stream, s, replica, request) {
                 Ok(mut ev) => {
                     self.release(c);
                     if let Some(q) = rotation {

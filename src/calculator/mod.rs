@@ -7,6 +7,7 @@
 pub mod builtin;
 pub mod cache;
 pub mod command;
+pub mod electronic;
 pub mod ipi;
 mod spec;
 pub mod testing;
@@ -24,6 +25,35 @@ pub struct ElectronState {
     pub excess_electrons: f64,
     /// Work function W = −ε_F [eV].
     pub work_function: f64,
+}
+
+/// A target electrode potential handed to an engine that holds the potential itself (GPAW SJM
+/// `target_potential`, JDFTx `target-mu`, CP-VASP / FCP).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PotentialTarget {
+    /// Target potential [V vs SHE].
+    pub potential: f64,
+    /// Φ_SHE [V] of the engine's scale: the target work function is `potential + phi_she`.
+    pub phi_she: f64,
+    /// Largest accepted |U_reached − U_target| [V].
+    pub tolerance: f64,
+}
+
+impl PotentialTarget {
+    /// The target as a work function W = U + Φ_SHE [eV] (the vacuum-scale potential engines use).
+    pub fn work_function(&self) -> f64 {
+        self.potential + self.phi_she
+    }
+
+    /// The target as JSON for engines (`command` structure info, the i-PI INIT string).
+    pub fn to_json(&self) -> serde_json::Value {
+        serde_json::json!({
+            "target_potential": self.potential,
+            "target_work_function": self.work_function(),
+            "phi_she": self.phi_she,
+            "potential_tolerance": self.tolerance,
+        })
+    }
 }
 
 /// Energy and forces of one configuration. Units: eV, eV/Å, eV/Å³.
@@ -121,8 +151,10 @@ pub struct Capabilities {
     pub forces: bool,
     /// Provides stress for full-rank cells.
     pub stress: bool,
-    /// Accepts an electron count (constant-potential runs).
+    /// Accepts an electron count (constant-potential runs with nebkit's potentiostat).
     pub electron_count: bool,
+    /// Converges its own electron count to a target potential (`--potentiostat engine`).
+    pub target_potential: bool,
     /// Works with periodic boundaries.
     pub periodic: bool,
     /// A 2-D model surface acting on x, y of a single atom.
@@ -194,8 +226,33 @@ pub trait Calculator: Send + Sync {
         let _ = (structure, excess_electrons);
         Err(CalcError::Unsupported {
             calculator: self.name(),
-            problem: "this calculator cannot set an electron count (constant-potential runs need one that can, e.g. mb-electrode)".into(),
+            problem: "this calculator cannot set an electron count (constant-potential runs need one that can: mb-electrode, or a command/i-PI engine that follows nebkit's electron-count protocol)".into(),
         })
+    }
+
+    /// Energy and forces with the engine holding the electrode potential itself
+    /// (`capabilities().target_potential`): the evaluation carries the canonical energy E, the
+    /// electron count Δn the engine converged to and the work function it reached.
+    ///
+    /// # Errors
+    /// [`CalcError::Unsupported`] for calculators without their own potentiostat.
+    fn calculate_at_potential(
+        &self,
+        structure: &Structure,
+        target: &PotentialTarget,
+    ) -> Result<Evaluation, CalcError> {
+        let _ = (structure, target);
+        Err(CalcError::Unsupported {
+            calculator: self.name(),
+            problem: "this calculator has no potentiostat of its own (--potentiostat engine needs an engine that converges its electron count to a target potential, e.g. GPAW SJM through tools/ipi_client.py; use --potentiostat nebkit otherwise)".into(),
+        })
+    }
+
+    /// Everything that changes this calculator's answers, for the persistent cache: by default its
+    /// spec; engines add what the spec does not show (the program's content), wrappers their own
+    /// settings (the electrode potential).
+    fn cache_identity(&self) -> String {
+        self.name()
     }
 }
 
@@ -234,6 +291,17 @@ impl<C: Calculator + ?Sized> Calculator for Counted<C> {
     fn calculate_charged(&self, structure: &Structure, dn: f64) -> Result<Evaluation, CalcError> {
         self.calls.fetch_add(1, Ordering::Relaxed);
         self.inner.calculate_charged(structure, dn)
+    }
+    fn calculate_at_potential(
+        &self,
+        structure: &Structure,
+        target: &PotentialTarget,
+    ) -> Result<Evaluation, CalcError> {
+        self.calls.fetch_add(1, Ordering::Relaxed);
+        self.inner.calculate_at_potential(structure, target)
+    }
+    fn cache_identity(&self) -> String {
+        self.inner.cache_identity()
     }
 }
 

@@ -92,9 +92,16 @@ pub struct NebArgs {
     /// calculator that accepts an electron count, e.g. mb-electrode).
     #[arg(long, allow_hyphen_values = true)]
     potential: Option<f64>,
-    /// Φ_SHE [V] of the calculator's potential scale (default 4.44, IUPAC).
+    /// Φ_SHE [V] of the calculator's potential scale (default 4.44, IUPAC; GPAW SJM uses 4.4).
     #[arg(long)]
     phi_she: Option<f64>,
+    /// Who holds the potential: `nebkit` (its secant potentiostat sets the engine's electron count)
+    /// or `engine` (the engine converges its own electron count to the target, e.g. GPAW SJM).
+    #[arg(long, value_enum)]
+    potentiostat: Option<crate::workflow::Potentiostat>,
+    /// Largest accepted |U − U_target| per evaluation [V] (default 0.01).
+    #[arg(long, value_name = "VOLT")]
+    potential_tolerance: Option<f64>,
     /// Run settings from a file (`nebkit/neb-config` version 1); flags override it.
     #[arg(long)]
     config: Option<PathBuf>,
@@ -226,15 +233,52 @@ fn plan(args: &NebArgs) -> Result<RunConfig, CliError> {
         cfg.output = Some(o.clone());
     }
     if let Some(u) = args.potential {
+        if !u.is_finite() || u.abs() > 100.0 {
+            return Err(CliError::Usage(format!(
+                "--potential {u}: give a finite electrode potential in V vs SHE (|U| ≤ 100)"
+            )));
+        }
+        let base = cfg.electrochem;
         cfg.electrochem = Some(ElectrochemConfig {
             potential: u,
-            phi_she: args.phi_she.unwrap_or(4.44),
-            tolerance: default_potential_tolerance(),
+            phi_she: base.map_or(4.44, |b| b.phi_she),
+            tolerance: base.map_or_else(default_potential_tolerance, |b| b.tolerance),
+            potentiostat: base.map(|b| b.potentiostat).unwrap_or_default(),
         });
-    } else if args.phi_she.is_some() {
-        return Err(CliError::Usage(
-            "--phi-she only applies with --potential".into(),
-        ));
+    }
+    let touches =
+        args.phi_she.is_some() || args.potentiostat.is_some() || args.potential_tolerance.is_some();
+    match cfg.electrochem.as_mut() {
+        Some(ec) => {
+            if let Some(phi) = args.phi_she {
+                ec.phi_she = phi;
+            }
+            if let Some(p) = args.potentiostat {
+                ec.potentiostat = p;
+            }
+            if let Some(t) = args.potential_tolerance {
+                ec.tolerance = t;
+            }
+            if !ec.phi_she.is_finite() || !(0.0..=10.0).contains(&ec.phi_she) {
+                return Err(CliError::Usage(format!(
+                    "--phi-she {}: Φ_SHE is a few volts (4.44 IUPAC, 4.4 GPAW, 4.6 CP-VASP)",
+                    ec.phi_she
+                )));
+            }
+            if !(ec.tolerance.is_finite() && ec.tolerance > 0.0 && ec.tolerance <= 1.0) {
+                return Err(CliError::Usage(format!(
+                    "--potential-tolerance {}: give a positive tolerance in V, at most 1",
+                    ec.tolerance
+                )));
+            }
+        }
+        None if touches => {
+            return Err(CliError::Usage(
+                "--phi-she, --potentiostat and --potential-tolerance only apply with --potential"
+                    .into(),
+            ))
+        }
+        None => {}
     }
     // validation before any force call
     if cfg.initial.is_none() || cfg.final_.is_none() {
@@ -278,6 +322,16 @@ pub(super) fn run<W: std::io::Write>(args: NebArgs, out: &mut W) -> Result<(), C
     };
     let calc = calculator::from_spec(&cfg.calculator)?;
     let calc: Box<dyn Calculator> = match cfg.electrochem {
+        Some(ec) if ec.potentiostat == crate::workflow::Potentiostat::Engine => {
+            Box::new(crate::electrochem::EngineGrandCanonical::new(
+                calc,
+                crate::calculator::PotentialTarget {
+                    potential: ec.potential,
+                    phi_she: ec.phi_she,
+                    tolerance: ec.tolerance,
+                },
+            )?)
+        }
         Some(ec) => Box::new(crate::electrochem::GrandCanonical::new(
             calc,
             crate::electrochem::PotentiostatSettings {

@@ -8,7 +8,9 @@
 mod potentiostat;
 mod sweep;
 
-pub use potentiostat::{potentiostat, GrandCanonical, PotentiostatOutcome, PotentiostatSettings};
+pub use potentiostat::{
+    potentiostat, EngineGrandCanonical, GrandCanonical, PotentiostatOutcome, PotentiostatSettings,
+};
 
 pub use sweep::{sweep, ElectrochemBand, ElectrochemImage, SweepResult};
 

@@ -2,7 +2,7 @@
 //! wrapper calculator that makes any such calculator return grand energies Ω(U).
 
 use super::{electron_chemical_potential, potential_from_work_function};
-use crate::calculator::{CalcError, Calculator, Capabilities, Evaluation};
+use crate::calculator::{CalcError, Calculator, Capabilities, Evaluation, PotentialTarget};
 use crate::structure::Structure;
 
 /// Potentiostat settings.
@@ -136,6 +136,17 @@ impl Calculator for GrandCanonical {
         self.inner.name()
     }
 
+    fn cache_identity(&self) -> String {
+        let s = &self.settings;
+        format!(
+            "{}|grand-canonical:potentiostat=nebkit,potential={:e},phi_she={:e},tolerance={:e}",
+            self.inner.cache_identity(),
+            s.potential,
+            s.phi_she,
+            s.tolerance
+        )
+    }
+
     fn capabilities(&self) -> Capabilities {
         self.inner.capabilities()
     }
@@ -149,6 +160,79 @@ impl Calculator for GrandCanonical {
         ev.energy = ev.energy
             - out.excess_electrons * mu
             - 0.5 * out.capacitance * (set.potential - out.potential).powi(2);
+        Ok(ev)
+    }
+}
+
+/// Constant potential held by the engine (`--potentiostat engine`): every evaluation hands the
+/// engine the target, checks the potential it reached (within the tolerance, else an error naming
+/// the image) and returns Ω(U) = E − Δn·μ_e(U) at the target with the engine's forces.
+pub struct EngineGrandCanonical {
+    inner: Box<dyn Calculator>,
+    target: PotentialTarget,
+}
+
+impl EngineGrandCanonical {
+    /// Wrap `inner`, which must converge its own electron count (`capabilities().target_potential`).
+    ///
+    /// # Errors
+    /// A calculator without a potentiostat of its own.
+    pub fn new(inner: Box<dyn Calculator>, target: PotentialTarget) -> Result<Self, CalcError> {
+        if !inner.capabilities().target_potential {
+            return Err(CalcError::Unsupported {
+                calculator: inner.name(),
+                problem: "--potentiostat engine needs an engine that converges its own electron count to a target potential (a command or i-PI engine following nebkit's protocol, e.g. GPAW SJM through tools/ipi_client.py); use --potentiostat nebkit for engines that only take an electron count".into(),
+            });
+        }
+        Ok(EngineGrandCanonical { inner, target })
+    }
+}
+
+impl Calculator for EngineGrandCanonical {
+    fn name(&self) -> String {
+        self.inner.name()
+    }
+
+    fn cache_identity(&self) -> String {
+        let t = &self.target;
+        format!(
+            "{}|grand-canonical:potentiostat=engine,potential={:e},phi_she={:e},tolerance={:e}",
+            self.inner.cache_identity(),
+            t.potential,
+            t.phi_she,
+            t.tolerance
+        )
+    }
+
+    fn capabilities(&self) -> Capabilities {
+        self.inner.capabilities()
+    }
+
+    fn calculate(&self, s: &Structure) -> Result<Evaluation, CalcError> {
+        let t = &self.target;
+        let mut ev = self.inner.calculate_at_potential(s, t)?;
+        let image = s
+            .info
+            .get("image")
+            .and_then(|v| v.as_i64())
+            .map_or("a structure".to_string(), |i| format!("image {i}"));
+        let e = ev.electrons.ok_or_else(|| CalcError::Engine {
+            calculator: self.inner.name(),
+            message: format!(
+                "{image}: the engine answered a target-potential evaluation without its electron count and work function"
+            ),
+        })?;
+        let reached = potential_from_work_function(e.work_function, t.phi_she);
+        if !reached.is_finite() || (reached - t.potential).abs() > t.tolerance {
+            return Err(CalcError::Engine {
+                calculator: self.inner.name(),
+                message: format!(
+                    "{image}: the engine's potentiostat reached U = {reached:.4} V vs SHE (work function {:.4} eV, Δn = {:.4} e), the target is {} ± {} V: tighten the engine's own potential tolerance (GPAW SJM: sj['tol']) or widen --potential-tolerance; check that --phi-she ({} V) is the engine's SHE scale",
+                    e.work_function, e.excess_electrons, t.potential, t.tolerance, t.phi_she
+                ),
+            });
+        }
+        ev.energy -= e.excess_electrons * electron_chemical_potential(t.potential, t.phi_she);
         Ok(ev)
     }
 }

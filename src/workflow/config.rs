@@ -76,6 +76,32 @@ pub struct ElectrochemConfig {
     /// Potentiostat tolerance [V].
     #[serde(default = "default_potential_tolerance")]
     pub tolerance: f64,
+    /// Who holds the potential: nebkit's secant potentiostat driving the engine's electron count,
+    /// or the engine's own potentiostat.
+    #[serde(default)]
+    pub potentiostat: Potentiostat,
+}
+
+/// Where the potentiostat of a constant-potential run lives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "kebab-case")]
+pub enum Potentiostat {
+    /// nebkit's secant potentiostat; the engine evaluates at the electron counts nebkit hands it.
+    #[default]
+    Nebkit,
+    /// The engine converges its own electron count to the target potential nebkit hands it (GPAW
+    /// SJM `target_potential`, JDFTx `target-mu`, CP-VASP / FCP).
+    Engine,
+}
+
+impl Potentiostat {
+    /// The name used in run.json and result.json.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Potentiostat::Nebkit => "nebkit",
+            Potentiostat::Engine => "engine",
+        }
+    }
 }
 
 fn default_phi() -> f64 {

@@ -12,7 +12,8 @@ mod result;
 mod status;
 
 pub use config::{
-    default_potential_tolerance, ElectrochemConfig, RunConfig, COLLAPSE_DISTANCE, ENERGY_TOLERANCE,
+    default_potential_tolerance, ElectrochemConfig, Potentiostat, RunConfig, COLLAPSE_DISTANCE,
+    ENERGY_TOLERANCE,
 };
 pub use figure::{draw_result, draw_result_diagram, Figure};
 pub use result::{
@@ -969,6 +970,9 @@ fn finish(job: &Job, o: NebOutcome, report: EndpointReport) -> Result<NebResult,
             json!({
                 "potential": ec.potential,
                 "phi_she": ec.phi_she,
+                "potentiostat": ec.potentiostat.as_str(),
+                "potential_tolerance": ec.tolerance,
+                "potentials_reached": o.electrons.iter().map(|e| e.map(|v| v[1] - ec.phi_she)).collect::<Vec<_>>(),
                 "energies_are": "grand energies Ω(U) [eV]",
                 "excess_electrons": o.electrons.iter().map(|e| e.map(|v| v[0])).collect::<Vec<_>>(),
                 "work_functions": o.electrons.iter().map(|e| e.map(|v| v[1])).collect::<Vec<_>>(),

@@ -85,7 +85,7 @@ fn leach_gives_example_d() {
 
 /// Stationary point of the closed-form Ω(x, y; U) of mb-electrode by Newton's method (Hessian by
 /// central differences of the analytic gradient) — an independent route to the saddle and minimum.
-fn newton(
+pub(crate) fn newton(
     mb: &nebkit::calculator::builtin::analytic::MbElectrode,
     mut x: [f64; 2],
     u: f64,

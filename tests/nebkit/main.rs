@@ -12,6 +12,7 @@ mod formats;
 mod ipi;
 mod neb_run;
 mod outcomes;
+mod potential_engines;
 mod reference_paths;
 
 use std::path::PathBuf;
@@ -43,7 +44,7 @@ pub fn python_with_ase() -> Option<String> {
         if std::env::var("CI").is_ok() {
             panic!("CI must provide a Python with ase (set NEBKIT_PYTHON)");
         }
-        eprintln!("skipping: no python with ase (set NEBKIT_PYTHON)");
+        eprintln!("SKIPPED: no python with ase (set NEBKIT_PYTHON; .ci/run installs one)");
         None
     }
 }
