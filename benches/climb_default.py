@@ -25,6 +25,9 @@ def run(nebkit, cfg, out):
     p = subprocess.run([nebkit, 'neb', '--quiet', '--config', cfg, '--output', out],
                        capture_output=True, text=True)
     wall = time.perf_counter() - t
+    if not os.path.exists(os.path.join(out, 'result.json')):  # an error: no result to report
+        return dict(status='error', exit=p.returncode, message=p.stderr.strip().splitlines()[-1],
+                    wall_s=round(wall, 1))
     r = json.load(open(os.path.join(out, 'result.json')))
     return dict(status=r['status'], exit=p.returncode, barrier=r['barrier_forward'],
                 steps=[s['barrier_forward'] for s in r.get('steps', [])],
@@ -34,9 +37,13 @@ def run(nebkit, cfg, out):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('--out', default=os.path.join(ROOT, 'benches', 'climb_default.json'))
+    ap.add_argument('--nebkit', help='a nebkit binary to use (default: build target/release/nebkit)')
     args = ap.parse_args()
-    subprocess.run(['cargo', 'build', '--release', '--quiet', '--bin', 'nebkit'], cwd=ROOT, check=True)
-    nebkit = os.path.join(ROOT, 'target', 'release', 'nebkit')
+    if args.nebkit:
+        nebkit = os.path.abspath(args.nebkit)
+    else:
+        subprocess.run(['cargo', 'build', '--release', '--quiet', '--bin', 'nebkit'], cwd=ROOT, check=True)
+        nebkit = os.path.join(ROOT, 'target', 'release', 'nebkit')
     out = {}
     with tempfile.TemporaryDirectory() as tmp:
         cases = []

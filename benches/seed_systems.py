@@ -158,9 +158,13 @@ def main():
     ap.add_argument('--skip-ase', action='store_true')
     ap.add_argument('--work', default=os.path.join(ROOT, 'runs', 'seed_systems'))
     ap.add_argument('--out', default=os.path.join(ROOT, 'benches', 'seed_systems.json'))
+    ap.add_argument('--nebkit', help='a nebkit binary to use (default: build target/release/nebkit)')
     args = ap.parse_args()
-    subprocess.run(['cargo', 'build', '--release', '--quiet', '--bin', 'nebkit'], cwd=ROOT, check=True)
-    nebkit = os.path.join(ROOT, 'target', 'release', 'nebkit')
+    if args.nebkit:
+        nebkit = os.path.abspath(args.nebkit)
+    else:
+        subprocess.run(['cargo', 'build', '--release', '--quiet', '--bin', 'nebkit'], cwd=ROOT, check=True)
+        nebkit = os.path.join(ROOT, 'target', 'release', 'nebkit')
     if not args.skip_ase:
         import torch
         torch.set_num_threads(2)

@@ -3,6 +3,7 @@
 
 mod build;
 mod calc;
+mod echem;
 mod neb;
 mod plot;
 mod sweep;
@@ -31,6 +32,8 @@ enum Command {
     Sweep(sweep::SweepArgs),
     /// Leaching threshold potentials U_n of supported clusters.
     Leach(sweep::LeachArgs),
+    /// Electrochemical data from DFT outputs (`echem import`).
+    Echem(echem::EchemArgs),
 }
 
 /// Errors surfaced to the user by the binary.
@@ -83,5 +86,6 @@ pub fn run<W: std::io::Write>(cli: Cli, out: &mut W) -> Result<(), CliError> {
         Command::Plot(args) => plot::run(args, out),
         Command::Sweep(args) => sweep::run(args, out),
         Command::Leach(args) => sweep::leach(args, out),
+        Command::Echem(args) => echem::run(args, out),
     }
 }

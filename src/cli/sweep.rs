@@ -73,6 +73,19 @@ pub(super) fn run<W: std::io::Write>(a: SweepArgs, out: &mut W) -> Result<(), Cl
     if let Some(phi) = a.phi_she {
         band.phi_she = phi;
     }
+    // --capacitance fills in images that do not give one (files from `nebkit echem import`)
+    if let Some(c) = a.capacitance {
+        if !(c.is_finite() && c >= 0.0) {
+            return Err(CliError::Usage(format!(
+                "--capacitance {c}: give a capacitance ≥ 0 in e/V"
+            )));
+        }
+        for im in &mut band.images {
+            if im.states.is_none() && im.capacitance.is_none() {
+                im.capacitance = Some(c);
+            }
+        }
+    }
     let potentials = grid(&a.potentials)?;
     let r = sweep(&band, &potentials)
         .map_err(|e| CliError::Usage(format!("{}: {e}", a.input.display())))?;
@@ -172,6 +185,7 @@ fn from_result(v: &serde_json::Value, capacitance: Option<f64>) -> Result<Electr
         version: 1,
         phi_she: phi,
         images,
+        source: None,
     })
 }
 

@@ -5,6 +5,7 @@
 //! function W = −ε_F [eV]; U (V vs SHE) = W/e − Φ_SHE with Φ_SHE recorded per source; electron
 //! chemical potential μ_e(U) = −e(U + Φ_SHE); grand energy Ω(U) = E − Δn·μ_e(U).
 
+pub mod dft;
 mod potentiostat;
 mod sweep;
 

@@ -43,6 +43,9 @@ pub struct ElectrochemBand {
     pub phi_she: f64,
     /// Images along the path, IS first.
     pub images: Vec<ElectrochemImage>,
+    /// Where the numbers came from (`nebkit echem import`: code, files, Fermi levels, references).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<serde_json::Value>,
 }
 
 fn default_phi() -> f64 {

@@ -17,6 +17,7 @@ fn example_a() -> ElectrochemBand {
         version: 1,
         phi_she: 4.44,
         images: vec![im(-300.0, -0.60), im(-299.2, -0.20), im(-299.9, 0.10)],
+        source: None,
     }
 }
 
@@ -88,6 +89,7 @@ fn worked_example_b_quadratic_fit() {
                 states: Some(s),
             })
             .collect(),
+        source: None,
     };
     let r = sweep(&band, &[0.5, 0.0, -0.5, -1.0]).unwrap();
     for (b, want) in r.barriers.iter().zip([0.945, 0.770, 0.545, 0.270]) {

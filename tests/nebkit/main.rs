@@ -6,6 +6,7 @@ mod builders;
 mod calculators;
 mod cli;
 mod command;
+mod echem_import;
 mod electrochem;
 mod examples;
 mod formats;
