@@ -428,11 +428,10 @@ fn jdftx(path: &Path, text: &str, opts: &ImportOptions) -> Result<ImportedImage,
                 .last()
                 .and_then(|x| x.parse::<f64>().ok());
             match (&current, z) {
-                (Some(sp), Some(z)) => {
-                    if !valence.iter().any(|(n, _)| n == sp) {
-                        valence.push((sp.clone(), z));
-                    }
+                (Some(sp), Some(z)) if !valence.iter().any(|(n, _)| n == sp) => {
+                    valence.push((sp.clone(), z));
                 }
+                (Some(_), _) => {}
                 (None, Some(z)) if symbols.len() == 1 => valence.push((symbols[0].clone(), z)),
                 (None, Some(_)) => {
                     return Err(err(path, i + 1, "cannot tell which species this pseudopotential belongs to (name the file after the element)"))
