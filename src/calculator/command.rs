@@ -113,6 +113,10 @@ impl CommandCalculator {
             ("structure.extxyz", crate::io::Format::ExtXyz)
         };
         let mut handed = s.clone();
+        // the request alone speaks for the electrons: keys carried over from an input file go
+        for key in super::electronic::REQUEST_KEYS {
+            handed.info.remove(*key);
+        }
         if let Some(serde_json::Value::Object(m)) = request.to_json() {
             handed.info.extend(m);
         }

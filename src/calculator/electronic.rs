@@ -20,6 +20,15 @@
 use super::{ElectronState, PotentialTarget};
 use serde_json::{json, Value};
 
+/// The keys of a request (removed from a structure's info before a request is added).
+pub const REQUEST_KEYS: &[&str] = &[
+    "excess_electrons",
+    "target_potential",
+    "target_work_function",
+    "phi_she",
+    "potential_tolerance",
+];
+
 /// What nebkit asks an external engine to hold.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Request {

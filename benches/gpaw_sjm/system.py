@@ -1,0 +1,66 @@
+"""The GPAW SJM reference system: an H atom hopping fcc → hcp on a 1×1×3 Cu(111) slab in implicit
+water (GPAW's solvated jellium method), small enough for whole constant-potential CI-NEBs on 2 cores.
+
+Meant for the reference_paths/gpaw-sjm runs of issue #12 (not yet computed) and for tools/ipi_client.py as `--calculator system:calculator`
+(run from this directory, or with it on PYTHONPATH). Settings follow
+../shared/engines/gpaw_sjm_example.py (LCAO dzp, PBE, FermiDirac 0.1 eV, SJMPower12Potential
+cavity without explicit water, ε = 78.36, surface tension 18.4 mN/m, dipole layer along z), with
+3×3 k-points and h = 0.25 Å.
+"""
+import numpy as np
+from ase.build import add_adsorbate, fcc111
+from ase.constraints import FixAtoms
+from ase.units import Pascal, m
+
+KPTS = (3, 3, 1)
+H_GRID = 0.25
+
+
+def endpoints():
+    """(initial, final): H in the fcc and in the hcp hollow, bottom two Cu layers fixed."""
+    out = []
+    for site in ('fcc', 'hcp'):
+        slab = fcc111('Cu', size=(1, 1, 3), vacuum=5.0)
+        add_adsorbate(slab, 'H', 1.0, site)
+        slab.center(axis=2, vacuum=5.0)
+        slab.pbc = (True, True, False)
+        slab.set_constraint(FixAtoms(indices=[a.index for a in slab if a.symbol == 'Cu' and a.z < slab.positions[:3, 2].max() - 0.5]))
+        out.append(slab)
+    return out
+
+
+def calculator(txt='-', **sj):
+    """A GPAW SJM calculator; `sj` entries (excess_electrons, target_potential, tol) as SJM takes them."""
+    from gpaw import FermiDirac
+    from gpaw.solvation import (EffectivePotentialCavity, GradientSurface, LinearDielectric,
+                                SurfaceInteraction)
+    from gpaw.solvation.sjm import SJM, SJMPower12Potential
+    top = endpoints()[0].cell[2][2] - 1.0
+    params = {'excess_electrons': 0.0, 'jelliumregion': {'top': top}}
+    params.update(sj)
+    return SJM(sj=params, mode='lcao', symmetry={'point_group': False, 'time_reversal': False}, basis='dzp', h=H_GRID, kpts=KPTS, xc='PBE',
+               occupations=FermiDirac(0.1),
+               cavity=EffectivePotentialCavity(effective_potential=SJMPower12Potential(H2O_layer=False),
+                                               temperature=298.15, surface_calculator=GradientSurface()),
+               dielectric=LinearDielectric(epsinf=78.36),
+               interactions=[SurfaceInteraction(surface_tension=18.4e-3 * Pascal * m)],
+               txt=txt)
+
+
+if __name__ == '__main__':
+    import time
+    a, b = endpoints()
+    print(a.get_chemical_symbols(), a.positions.round(3).tolist(), a.constraints)
+    a.calc = calculator(txt='timing.txt', excess_electrons=0.0)
+    t = time.time()
+    e = a.get_potential_energy()
+    f = a.get_forces()
+    print('E', e, 'fmax', np.abs(f).max(), 'W', a.calc.get_electrode_potential(), 'time', time.time() - t, flush=True)
+    a.positions[3, 0] += 0.05
+    t = time.time()
+    e = a.get_potential_energy()
+    print('E2', e, 'time', time.time() - t, flush=True)
+    a.calc.set(sj={'excess_electrons': 0.05})
+    t = time.time()
+    e = a.get_potential_energy()
+    print('E3 (dn 0.05)', e, 'W', a.calc.get_electrode_potential(), 'time', time.time() - t, flush=True)
