@@ -47,6 +47,12 @@ def calculator(txt='-', **sj):
                txt=txt)
 
 
+def calculator_quiet():
+    """For tools/ipi_client.py: an SJM calculator writing its log to sjm_<pid>.txt."""
+    import os
+    return calculator(txt=f'sjm_{os.getpid()}.txt')
+
+
 if __name__ == '__main__':
     import time
     a, b = endpoints()
