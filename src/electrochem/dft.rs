@@ -73,6 +73,10 @@ pub struct ImportOptions {
     pub vacuum_level: Option<f64>,
 }
 
+/// The Rydberg [eV] of CODATA 2006, the constants pw.x outputs are written with (and that ASE's
+/// `espresso-out` reader uses): 13.605691932782346 eV.
+pub const QE_RYDBERG: f64 = 13.605_691_932_782_346;
+
 /// Largest output file read [bytes] (DFT logs of long relaxations reach hundreds of MB).
 pub const MAX_FILE_BYTES: u64 = 2 << 30;
 
@@ -598,7 +602,7 @@ fn qe(path: &Path, text: &str, opts: &ImportOptions) -> Result<ImportedImage, Im
     })?;
     Ok(ImportedImage {
         source: path.display().to_string(),
-        energy: energy_ry * HARTREE / 2.0,
+        energy: energy_ry * QE_RYDBERG,
         excess_electrons: nelec - neutral,
         fermi_level: fermi,
         work_function: vacuum - fermi,

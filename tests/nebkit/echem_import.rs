@@ -179,3 +179,25 @@ fn jdftx_fixed_potential_outputs_give_the_tutorials_own_mu_and_n() {
     );
     assert!(String::from_utf8_lossy(&o.stderr).contains("not a JDFTx output"));
 }
+
+#[test]
+fn qe_charged_output_gives_ases_numbers_and_the_charge_of_its_input() {
+    let tmp = tempfile::tempdir().unwrap();
+    let pw = data("qe_anatase_charged.out");
+    let out = tmp.path().join("band.json");
+    // the Fermi level needs a reference
+    let o = import("qe", &[pw.clone(), pw.clone()], &out, &[]);
+    assert!(!o.status.success());
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--vacuum-level"));
+    let o = import("qe", &[pw.clone(), pw], &out, &["--vacuum-level", "12.0"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    // ASE 3.29 espresso-out: energy -9833.059923977105 eV (CODATA 2006 Rydberg), Fermi 9.2923 eV;
+    // the input (QE test-suite oscdft_pw/nooscdft.in) has tot_charge = -1: one excess electron
+    // (97 electrons against 4 Ti × 12 + 8 O × 6 = 96)
+    for im in images(&out) {
+        assert!((f(&im, "energy") - -9833.059923977105).abs() < 1e-8);
+        assert_eq!(f(&im, "fermi_level"), 9.2923);
+        assert_eq!(f(&im, "excess_electrons"), 1.0);
+        assert!((f(&im, "work_function") - (12.0 - 9.2923)).abs() < 1e-12);
+    }
+}
