@@ -203,6 +203,9 @@ def main():
                                 'forces': data['forces']}
                 self.results.update(json.loads(str(data['extra'])))
                 return
+            # energy and forces in one go: engines such as GPAW compute forces only when asked,
+            # and a cached entry needs both
+            properties = sorted(set(properties) | {'energy', 'forces'})
             result = self.real_calculate(atoms, properties, system_changes)
             if electrons.style == 'sjm':  # SJM's electronic state, kept with the results
                 self.results['excess_electrons'] = float(self.parameters['sj']['excess_electrons'])

@@ -148,11 +148,17 @@ try:
                                 forces=np.array([[fx, fy, 0.0]]),
                                 excess_electrons=dn, work_function=w)
 
+            if getattr(self, 'lazy_forces', False) and 'forces' not in properties:
+                del self.results['forces']  # like GPAW: forces only when asked for
+
         def get_work_function(self):
             return self.results['work_function']
 
         def get_excess_electrons(self):
             return self.results['excess_electrons']
+    class LazyMbElectrodeCalculator(MbElectrodeCalculator):
+        """Testing: computes forces only when they are asked for (as GPAW does)."""
+        lazy_forces = True
 except ImportError:  # the command program needs no ASE
     pass
 

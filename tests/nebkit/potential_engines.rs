@@ -222,3 +222,33 @@ fn ipi_clients_take_the_electron_count_per_evaluation_with_either_potentiostat()
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("has no potentiostat of its own"), "{err}");
 }
+
+#[test]
+fn ipi_client_cache_works_for_calculators_that_compute_forces_only_when_asked() {
+    let Some(py) = python_with_ase() else { return };
+    let tmp = tempfile::tempdir().unwrap();
+    let name = format!("nebkit_ec_{}_lazy", std::process::id());
+    let cache = tmp.path().join("client_cache");
+    let mut c = client(
+        &py,
+        &name,
+        tmp.path(),
+        &[
+            "--calculator",
+            "mb_electrode_engine:LazyMbElectrodeCalculator",
+            "--cache",
+            cache.to_str().unwrap(),
+        ],
+    );
+    let o = neb(
+        &format!("ipi:unix:{name}:wait=60,timeout=60"),
+        -1.0,
+        "nebkit",
+        tmp.path(),
+        "lazy",
+    );
+    let _ = c.kill();
+    let _ = c.wait();
+    check(&o, &tmp.path().join("lazy"), -1.0, "nebkit");
+    assert!(std::fs::read_dir(&cache).unwrap().count() > 0);
+}
