@@ -220,7 +220,7 @@ mod tests {
             phi_she: 4.44,
         };
         let s = Structure::from_symbols(&["H"], vec![Vector3::new(-0.5, 1.4, 0.0)]).unwrap();
-        let at = |u: f64| -> f64 {
+        let cached_at = |u: f64| {
             let gc = GrandCanonical::new(
                 Box::new(mb),
                 PotentiostatSettings {
@@ -232,7 +232,10 @@ mod tests {
                 },
             )
             .unwrap();
-            let cached = Cached::new(Box::new(gc), dir.path().to_path_buf()).unwrap();
+            Cached::new(Box::new(gc), dir.path().to_path_buf()).unwrap()
+        };
+        let at = |u: f64| -> f64 {
+            let cached = cached_at(u);
             let e = cached.calculate(&s).unwrap().energy;
             assert_eq!(cached.hits(), 0, "U = {u} was served from the cache");
             e
@@ -242,18 +245,7 @@ mod tests {
         assert!((e1 - mb.grand(-0.5, 1.4, 1.0).0).abs() < 1e-9);
         assert!((e0 - mb.grand(-0.5, 1.4, 0.0).0).abs() < 1e-9);
         // the same potential again is a hit
-        let gc = GrandCanonical::new(
-            Box::new(mb),
-            PotentiostatSettings {
-                potential: 1.0,
-                phi_she: 4.44,
-                tolerance: 0.01,
-                max_updates: 20,
-                capacitance_guess: 1.0,
-            },
-        )
-        .unwrap();
-        let cached = Cached::new(Box::new(gc), dir.path().to_path_buf()).unwrap();
+        let cached = cached_at(1.0);
         assert_eq!(cached.calculate(&s).unwrap().energy, e1);
         assert_eq!(cached.hits(), 1);
         // the engine's potentiostat at the same potential is another route: its own entries
