@@ -1,12 +1,19 @@
 """The GPAW SJM reference system: an H atom hopping fcc → hcp on a 1×1×3 Cu(111) slab in implicit
 water (GPAW's solvated jellium method), small enough for whole constant-potential CI-NEBs on 2 cores.
 
-Meant for the reference_paths/gpaw-sjm runs of issue #12 (not yet computed) and for tools/ipi_client.py as `--calculator system:calculator`
+Used by run.py for reference_paths/gpaw-sjm (issue #12) and by tools/ipi_client.py as `--calculator system:calculator_quiet`
 (run from this directory, or with it on PYTHONPATH). Settings follow
 ../shared/engines/gpaw_sjm_example.py (LCAO dzp, PBE, FermiDirac 0.1 eV, SJMPower12Potential
 cavity without explicit water, ε = 78.36, surface tension 18.4 mN/m, dipole layer along z), with
-3×3 k-points and h = 0.25 Å.
+3×3 k-points (time-reversal symmetry kept, point-group symmetry off so that a moving H never
+changes the symmetry) and h = 0.25 Å.
+
+`endpoints()` are the builder's geometries; `relaxed_endpoints()` reads the ones relax_endpoints.py
+relaxed (SJM at zero excess electrons, fmax 0.02 eV/Å) from reference_paths/gpaw-sjm (ASE JSON,
+which keeps the FixAtoms constraint of the two bottom Cu layers; ASE 3.22's extxyz writer drops it).
 """
+import os
+
 import numpy as np
 from ase.build import add_adsorbate, fcc111
 from ase.constraints import FixAtoms
@@ -29,6 +36,15 @@ def endpoints():
     return out
 
 
+REF = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))),
+                   'reference_paths', 'gpaw-sjm')
+
+
+def relaxed_endpoints():
+    import ase.io
+    return [ase.io.read(os.path.join(REF, f'{tag}.json')) for tag in ('initial', 'final')]
+
+
 def calculator(txt='-', **sj):
     """A GPAW SJM calculator; `sj` entries (excess_electrons, target_potential, tol) as SJM takes them."""
     from gpaw import FermiDirac
@@ -38,7 +54,7 @@ def calculator(txt='-', **sj):
     top = endpoints()[0].cell[2][2] - 1.0
     params = {'excess_electrons': 0.0, 'jelliumregion': {'top': top}}
     params.update(sj)
-    return SJM(sj=params, mode='lcao', symmetry={'point_group': False, 'time_reversal': False}, basis='dzp', h=H_GRID, kpts=KPTS, xc='PBE',
+    return SJM(sj=params, mode='lcao', symmetry={'point_group': False}, basis='dzp', h=H_GRID, kpts=KPTS, xc='PBE',
                occupations=FermiDirac(0.1),
                cavity=EffectivePotentialCavity(effective_potential=SJMPower12Potential(H2O_layer=False),
                                                temperature=298.15, surface_calculator=GradientSurface()),

@@ -228,7 +228,7 @@ mod tests {
                     phi_she: 4.44,
                     tolerance: 0.01,
                     max_updates: 20,
-                    capacitance_guess: 1.0,
+                    capacitance_guess: None,
                 },
             )
             .unwrap();

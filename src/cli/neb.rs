@@ -339,7 +339,7 @@ pub(super) fn run<W: std::io::Write>(args: NebArgs, out: &mut W) -> Result<(), C
                 phi_she: ec.phi_she,
                 tolerance: ec.tolerance,
                 max_updates: 50,
-                capacitance_guess: 1.0,
+                capacitance_guess: None,
             },
         )?),
         None => calc,

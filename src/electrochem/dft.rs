@@ -1,6 +1,6 @@
 //! Electrochemical data read from DFT output files (`nebkit echem import`): the canonical energy,
 //! the excess electrons relative to the neutral system, the Fermi level and the reference that turns
-//! it into a work function, for VASP (OUTCAR, VASPsol's FERMI_SHIFT), GPAW SJM (text log), JDFTx
+//! it into a work function, for VASP (OUTCAR; VASPsol's FERMI_SHIFT or a LOCPOT's vacuum level), GPAW SJM (text log), JDFTx
 //! (out file) and Quantum ESPRESSO (pw.x output).
 //!
 //! Every reader takes the *last* complete values in the file (the final ionic or potential step)
@@ -12,8 +12,9 @@ use std::path::{Path, PathBuf};
 /// The codes `nebkit echem import` reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Code {
-    /// VASP: OUTCAR (or a directory with one); VASPsol's FERMI_SHIFT from the run's standard output
-    /// (`vasp.out`, `stdout`, `OUTPUT` next to the OUTCAR) or `--vacuum-level`.
+    /// VASP: OUTCAR (or a directory with one); the Fermi level's reference from `--vacuum-level`,
+    /// VASPsol's FERMI_SHIFT in the run's standard output (`vasp.out`, `stdout`, `OUTPUT` next to
+    /// the OUTCAR) or the vacuum level of a `LOCPOT` next to the OUTCAR, in that order.
     Vasp,
     /// GPAW with SJM: the calculator's text log (`txt=`).
     GpawSjm,
@@ -71,6 +72,8 @@ pub struct ImportOptions {
     /// The vacuum (or bulk electrolyte) level on the code's energy scale [eV]; W = vacuum − Fermi.
     /// Overrides what the file says (VASPsol's FERMI_SHIFT, JDFTx's absolute μ).
     pub vacuum_level: Option<f64>,
+    /// Lattice vector along which a LOCPOT is planar-averaged (0, 1, 2 = a, b, c; default c).
+    pub locpot_axis: Option<usize>,
 }
 
 /// The Rydberg [eV] of CODATA 2006, the constants pw.x outputs are written with (and that ASE's
@@ -88,7 +91,7 @@ fn err(path: &Path, line: usize, message: impl Into<String>) -> ImportError {
     }
 }
 
-fn read_text(path: &Path) -> Result<String, ImportError> {
+pub(crate) fn read_text(path: &Path) -> Result<String, ImportError> {
     let meta = std::fs::metadata(path).map_err(|e| err(path, 0, e.to_string()))?;
     if !meta.is_file() {
         return Err(err(path, 0, "not a regular file"));
@@ -257,8 +260,27 @@ fn vasp(path: &Path, text: &str, opts: &ImportOptions) -> Result<ImportedImage, 
         Some(_) => None,
         None => vaspsol_fermi_shift(path)?,
     };
-    let (energy, work_function, reference) = match (opts.vacuum_level, shift) {
-        (Some(v), _) => (energy, v - fermi, format!("--vacuum-level {v} eV")),
+    let locpot = path.parent().unwrap_or(Path::new(".")).join("LOCPOT");
+    let vacuum = match (opts.vacuum_level, &shift) {
+        (Some(v), _) => Some((v, format!("--vacuum-level {v} eV"))),
+        (None, None) if locpot.is_file() => {
+            let axis = opts.locpot_axis.unwrap_or(2);
+            let pa = super::locpot::planar_average(&locpot, axis)?;
+            Some((
+                pa.vacuum_level,
+                format!(
+                    "vacuum level {:.4} eV: largest planar average along {} (at {:.3}) of {}",
+                    pa.vacuum_level,
+                    ["a", "b", "c"][axis],
+                    pa.at_fraction,
+                    locpot.display()
+                ),
+            ))
+        }
+        _ => None,
+    };
+    let (energy, work_function, reference) = match (vacuum, shift) {
+        (Some((v, why)), _) => (energy, v - fermi, why),
         (None, Some((fs, file))) => (
             // Fermi level on the bulk-electrolyte scale ε_F + FERMI_SHIFT (VASPsol docs/USAGE.md);
             // the energy moves with the reference by Δn·FERMI_SHIFT (Xia et al., JCTC 19, 5156 (2023))
@@ -270,7 +292,7 @@ fn vasp(path: &Path, text: &str, opts: &ImportOptions) -> Result<ImportedImage, 
             return Err(err(
                 path,
                 f_line,
-                "no reference for the Fermi level: VASP's is the cell-average potential; pass --vacuum-level (e.g. from a LOCPOT planar average), or keep VASPsol's standard output (vasp.out, stdout or OUTPUT with FERMI_SHIFT) next to the OUTCAR",
+                "no reference for the Fermi level: VASP's is the cell-average potential; put the run's LOCPOT (LVHAR or LVTOT) next to the OUTCAR, pass --vacuum-level, or keep VASPsol's standard output (vasp.out, stdout or OUTPUT with FERMI_SHIFT) next to the OUTCAR",
             ))
         }
     };

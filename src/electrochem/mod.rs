@@ -6,6 +6,7 @@
 //! chemical potential μ_e(U) = −e(U + Φ_SHE); grand energy Ω(U) = E − Δn·μ_e(U).
 
 pub mod dft;
+pub mod locpot;
 mod potentiostat;
 mod sweep;
 

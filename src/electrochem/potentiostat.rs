@@ -16,8 +16,23 @@ pub struct PotentiostatSettings {
     pub tolerance: f64,
     /// Largest number of electron-count updates.
     pub max_updates: usize,
-    /// First guess of the capacitance [e/V] (slope dU/dΔn = −1/C).
-    pub capacitance_guess: f64,
+    /// First guess of the capacitance [e/V] (slope dU/dΔn = −1/C); `None`: 10 µF/cm² on the
+    /// structure's electrode area |a × b| (PHYSICS.md), 1 e/V for a structure not periodic in a, b.
+    pub capacitance_guess: Option<f64>,
+}
+
+/// Typical double-layer capacitance of a metal in water [µF/cm²], the potentiostat's first guess.
+pub const CAPACITANCE_GUESS_UF_CM2: f64 = 10.0;
+
+/// The first capacitance guess [e/V] for `s`: 10 µF/cm² × |a × b| (C[e/V] = C[µF/cm²]·A[Å²]·6.2415e-4),
+/// or 1 e/V when the structure is not a slab periodic in a and b.
+pub fn capacitance_guess(s: &Structure) -> f64 {
+    let area = s.cell.vector(0).cross(&s.cell.vector(1)).norm();
+    if s.pbc[0] && s.pbc[1] && area.is_finite() && area > 1.0 {
+        CAPACITANCE_GUESS_UF_CM2 * area * 6.2415e-4
+    } else {
+        1.0
+    }
 }
 
 /// Result of [`potentiostat`].
@@ -61,7 +76,10 @@ pub fn potentiostat(
     let mut ev = calc.calculate_charged(s, dn)?;
     let mut u = potential_of(&ev, set.phi_she, calc)?;
     let mut calls = 1;
-    let mut slope = -1.0 / set.capacitance_guess;
+    let mut slope = -1.0
+        / set
+            .capacitance_guess
+            .unwrap_or_else(|| capacitance_guess(s));
     let mut updates = 0;
     while (u - set.potential).abs() >= set.tolerance {
         if updates >= set.max_updates {
@@ -262,7 +280,7 @@ mod tests {
                 phi_she: 4.44,
                 tolerance: 0.01,
                 max_updates: 5,
-                capacitance_guess: 0.5,
+                capacitance_guess: Some(0.5),
             };
             let out = potentiostat(&mb, &point(x, y), 0.0, &set).unwrap();
             assert!((out.potential - u).abs() < 0.01);

@@ -201,3 +201,77 @@ fn qe_charged_output_gives_ases_numbers_and_the_charge_of_its_input() {
         assert!((f(&im, "work_function") - (12.0 - 9.2923)).abs() < 1e-12);
     }
 }
+
+fn vacuum(args: &[&std::ffi::OsStr]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_nebkit"))
+        .args(["echem", "vacuum"])
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn locpot_vacuum_level_is_pymatgens_planar_average_maximum() {
+    // a real LOCPOT (SnO2 slab, 18×28×224 grid, 40 Å along c; MacroDensity's first commit) and the
+    // largest planar average pymatgen 2026.10.24 gives:
+    // Locpot.from_file("LOCPOT").get_average_along_axis(2).max() = 7.4785597412376985 (plane 44),
+    // along a (axis 0): -3.444350522069368 (plane 14)
+    let locpot = data("vasp_locpot_sno2/LOCPOT");
+    let tmp = tempfile::tempdir().unwrap();
+    let csv = tmp.path().join("planar.csv");
+    let o = vacuum(&[locpot.as_os_str(), "-o".as_ref(), csv.as_os_str()]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(text.contains("vacuum level 7.478560 eV"), "{text}");
+    let rows: Vec<f64> = std::fs::read_to_string(&csv)
+        .unwrap()
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').nth(1).unwrap().parse().unwrap())
+        .collect();
+    assert_eq!(rows.len(), 224);
+    assert!((rows[44] - 7.4785597412376985).abs() < 1e-7);
+    let o = vacuum(&[locpot.as_os_str(), "--axis".as_ref(), "a".as_ref()]);
+    assert!(String::from_utf8_lossy(&o.stdout).contains("vacuum level -3.444351 eV"));
+
+    // next to an OUTCAR it is the Fermi level's reference: W = vacuum − E-fermi. The pair is
+    // mechanical only (the O2 OUTCAR of vasp_o2 is another run): E-fermi -6.8216 eV
+    let dir = tmp.path().join("image");
+    std::fs::create_dir(&dir).unwrap();
+    std::fs::copy(data("vasp_o2/OUTCAR"), dir.join("OUTCAR")).unwrap();
+    std::fs::copy(&locpot, dir.join("LOCPOT")).unwrap();
+    let out = tmp.path().join("band.json");
+    let o = import("vasp", &[dir.clone(), dir.clone()], &out, &[]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    for im in images(&out) {
+        assert!((f(&im, "work_function") - (7.4785597412376985 + 6.8216)).abs() < 1e-6);
+        assert!(im["reference"].as_str().unwrap().contains("LOCPOT"));
+    }
+    // an explicit --vacuum-level wins over the LOCPOT
+    let o = import(
+        "vasp",
+        &[dir.clone(), dir],
+        &out,
+        &["--vacuum-level", "5.0"],
+    );
+    assert!(o.status.success());
+    assert!((f(&images(&out)[0], "work_function") - 11.8216).abs() < 1e-9);
+
+    // truncated copies: an error naming the file and the line, never a level
+    let bytes = std::fs::read(&locpot).unwrap();
+    for cut in [600, 100_000, bytes.len() - 5000] {
+        let t = tmp.path().join(format!("LOCPOT_{cut}"));
+        std::fs::write(&t, &bytes[..cut]).unwrap();
+        let o = vacuum(&[t.as_os_str()]);
+        assert!(!o.status.success());
+        let e = String::from_utf8_lossy(&o.stderr);
+        assert!(
+            e.contains(&format!("LOCPOT_{cut}")) && e.contains("line"),
+            "{e}"
+        );
+        assert!(e.contains("truncated"), "{e}");
+    }
+    // a foreign file
+    let o = vacuum(&[data("vasp_o2/OUTCAR").as_os_str()]);
+    assert!(String::from_utf8_lossy(&o.stderr).contains("not a LOCPOT"));
+}
