@@ -10,6 +10,7 @@ mod echem_import;
 mod electrochem;
 mod examples;
 mod formats;
+mod gpaw_sjm;
 mod ipi;
 mod neb_run;
 mod outcomes;
