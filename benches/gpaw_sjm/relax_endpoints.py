@@ -4,6 +4,12 @@ reference_paths/gpaw-sjm/{initial,final}.json: the shared starting point of the 
 (each route then relaxes them at its own potential when their forces exceed the band's fmax).
 
     OMP_NUM_THREADS=1 /usr/bin/python3 benches/gpaw_sjm/relax_endpoints.py initial|final
+    OMP_NUM_THREADS=1 /usr/bin/python3 benches/gpaw_sjm/relax_endpoints.py --freeze-cu
+
+The first form relaxes the H and the top Cu layer. In a 1×1 cell the top layer can slide under the
+H (the same relative motion as the H hop), a soft direction on which ASE's BFGS band ran away, so
+`--freeze-cu` then fixes all Cu at the relaxed initial state's positions (both endpoints share them)
+and relaxes the final state's H again: the bands move the H only.
 """
 import os
 import sys
@@ -16,9 +22,20 @@ sys.path.insert(0, HERE)
 import system  # noqa: E402
 
 tag = sys.argv[1]
-atoms = system.endpoints()[('initial', 'final').index(tag)]
+if tag == '--freeze-cu':
+    from ase.constraints import FixAtoms
+    ini, fin = system.relaxed_endpoints()
+    cu = [a.index for a in ini if a.symbol == 'Cu']
+    fin.positions[cu] = ini.positions[cu]
+    for a in (ini, fin):
+        a.set_constraint(FixAtoms(indices=cu))
+    ase.io.write(os.path.join(system.REF, 'initial.json'), ini, format='json')
+    tag, atoms = 'final', fin
+else:
+    atoms = system.endpoints()[('initial', 'final').index(tag)]
 os.makedirs(system.REF, exist_ok=True)
-atoms.calc = system.calculator(txt=os.path.join(system.REF, f'relax_{tag}.txt'), excess_electrons=0.0)
-BFGS(atoms, logfile=os.path.join(system.REF, f'relax_{tag}.log')).run(fmax=0.02)
+suffix = '_frozen_cu' if len(atoms.constraints[0].index) == 3 else ''
+atoms.calc = system.calculator(txt=os.path.join(system.REF, f'relax_{tag}{suffix}.txt'), excess_electrons=0.0)
+BFGS(atoms, logfile=os.path.join(system.REF, f'relax_{tag}{suffix}.log')).run(fmax=0.02)
 atoms.calc = None
 ase.io.write(os.path.join(system.REF, f'{tag}.json'), atoms, format='json')
