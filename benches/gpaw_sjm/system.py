@@ -6,7 +6,8 @@ Used by run.py for reference_paths/gpaw-sjm (issue #12) and by tools/ipi_client.
 ../shared/engines/gpaw_sjm_example.py (LCAO dzp, PBE, FermiDirac 0.1 eV, SJMPower12Potential
 cavity without explicit water, ε = 78.36, surface tension 18.4 mN/m, dipole layer along z), with
 3×3 k-points (time-reversal symmetry kept, point-group symmetry off so that a moving H never
-changes the symmetry) and h = 0.25 Å.
+changes the symmetry) and h = 0.16 Å (GPAW's grid 12×12×96). h = 0.25 Å gave an 8×8 in-plane grid
+and an unphysical ~0.1 eV ridge at the bridge site (README.md).
 
 `endpoints()` are the builder's geometries; `relaxed_endpoints()` reads the ones relax_endpoints.py
 relaxed (SJM at zero excess electrons, fmax 0.02 eV/Å) from reference_paths/gpaw-sjm (ASE JSON,
@@ -20,7 +21,7 @@ from ase.constraints import FixAtoms
 from ase.units import Pascal, m
 
 KPTS = (3, 3, 1)
-H_GRID = 0.25
+H_GRID = 0.16
 
 
 def endpoints():
