@@ -83,7 +83,7 @@ pub const QE_RYDBERG: f64 = 13.605_691_932_782_346;
 /// Largest output file read [bytes] (DFT logs of long relaxations reach hundreds of MB).
 pub const MAX_FILE_BYTES: u64 = 2 << 30;
 
-fn err(path: &Path, line: usize, message: impl Into<String>) -> ImportError {
+pub(crate) fn err(path: &Path, line: usize, message: impl Into<String>) -> ImportError {
     ImportError {
         path: path.to_path_buf(),
         line,

@@ -5,7 +5,7 @@
 //! The file is read as text and streamed into the planar sums: memory is one number per plane,
 //! bounded by the file's size, never the whole grid.
 
-use super::dft::ImportError;
+use super::dft::{err, ImportError};
 use std::path::Path;
 
 /// The planar average of a LOCPOT and its vacuum level.
@@ -19,14 +19,6 @@ pub struct PlanarAverage {
     pub vacuum_level: f64,
     /// Fractional coordinate of that plane along `axis`.
     pub at_fraction: f64,
-}
-
-fn err(path: &Path, line: usize, message: impl Into<String>) -> ImportError {
-    ImportError {
-        path: path.to_path_buf(),
-        line,
-        message: message.into(),
-    }
 }
 
 /// Read `path` and average along `axis` (0 = a, 1 = b, 2 = c).
