@@ -261,6 +261,25 @@ mod tests {
     use crate::calculator::builtin::analytic::MbElectrode;
     use nalgebra::Vector3;
 
+    #[test]
+    fn first_capacitance_guess_is_10_uf_per_cm2_on_the_slab_area() {
+        // 1×1 Cu(111): |a × b| = 2.5527² · sin 60° = 5.6433 Å²; 10 µF/cm² = 10e-6 C/cm² over
+        // 1e16 Å²/cm² per 1.602177e-19 C/e = 6.2415e-4 e/(V·Å²) per µF/cm² → 0.035222 e/V
+        let mut s = point(0.0, 0.0);
+        s.cell = crate::structure::Cell::from_rows([
+            [2.5527, 0.0, 0.0],
+            [1.27635, 2.210703, 0.0],
+            [0.0, 0.0, 15.0],
+        ]);
+        s.pbc = [true, true, false];
+        let area = 2.5527f64.powi(2) * 60f64.to_radians().sin();
+        let expected = 10.0 * area * 1e-6 / 1e16 / 1.602_176_634e-19;
+        assert!((capacitance_guess(&s) - expected).abs() < 1e-4 * expected);
+        // not a slab: 1 e/V
+        s.pbc = [false; 3];
+        assert_eq!(capacitance_guess(&s), 1.0);
+    }
+
     fn point(x: f64, y: f64) -> Structure {
         Structure::from_symbols(&["H"], vec![Vector3::new(x, y, 0.0)]).unwrap()
     }
